@@ -1,0 +1,135 @@
+"""`[tool.pinbox]` in pyproject.toml, or a `pinbox.toml`: validated, unknown keys are errors."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pinbox.errors import PinboxError
+from pinbox.fsutil import read_text
+from pinbox.tomlcompat import tomllib
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Project settings; every field has the default a project without configuration gets."""
+
+    source: Path | None = None
+    python: str | None = None
+    platform: str | None = None
+    input: str | None = None
+    output: str | None = None
+    format: str = "requirements"
+    extras: tuple[str, ...] = ()
+    allow_sdist: tuple[str, ...] = ()
+    exclude_newer: str | None = None
+    check: CheckConfig = field(default_factory=CheckConfig)
+
+
+def _str(value: Any, key: str, where: Path) -> str:
+    if not isinstance(value, str):
+        raise PinboxError(f"[tool.pinbox] {key} must be a string, not {type(value).__name__}", path=where)
+    return value
+
+
+def _strs(value: Any, key: str, where: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PinboxError(f"[tool.pinbox] {key} must be a list of strings", path=where)
+    return tuple(value)
+
+
+def _reject_unknown(table: dict[str, Any], known: set[str], prefix: str, where: Path) -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(sorted(known))
+            raise PinboxError(f"unknown key {prefix}{key!r}", path=where, hint=hint)
+
+
+_TOP = {
+    "python",
+    "platform",
+    "input",
+    "output",
+    "format",
+    "extras",
+    "allow-sdist",
+    "exclude-newer",
+    "check",
+}
+_CHECK = {"select", "ignore", "per-file-ignores"}
+FORMATS = ("requirements", "pylock")
+
+
+def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox] ") -> Config:
+    """Validate a `[tool.pinbox]` table."""
+    _reject_unknown(table, _TOP, prefix, where)
+    fmt = _str(table.get("format", "requirements"), "format", where)
+    if fmt not in FORMATS:
+        raise PinboxError(f"{prefix}format must be one of {', '.join(FORMATS)}, not {fmt!r}", path=where)
+    platform = table.get("platform")
+    check_table = table.get("check", {})
+    if not isinstance(check_table, dict):
+        raise PinboxError(f"{prefix}check must be a table", path=where)
+    _reject_unknown(check_table, _CHECK, f"{prefix}check.", where)
+    pfi = check_table.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise PinboxError(f"{prefix}check.per-file-ignores must be a table", path=where)
+    return Config(
+        source=where,
+        python=_str(table["python"], "python", where) if "python" in table else None,
+        platform=",".join(_strs(platform, "platform", where)) if platform is not None else None,
+        input=_str(table["input"], "input", where) if "input" in table else None,
+        output=_str(table["output"], "output", where) if "output" in table else None,
+        format=fmt,
+        extras=_strs(table.get("extras", []), "extras", where),
+        allow_sdist=_strs(table.get("allow-sdist", []), "allow-sdist", where),
+        exclude_newer=_str(table["exclude-newer"], "exclude-newer", where)
+        if "exclude-newer" in table
+        else None,
+        check=CheckConfig(
+            select=_strs(check_table.get("select", []), "check.select", where),
+            ignore=_strs(check_table.get("ignore", []), "check.ignore", where),
+            per_file_ignores=tuple(
+                (k, _strs(v, f"check.per-file-ignores.{k}", where)) for k, v in pfi.items()
+            ),
+        ),
+    )
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = tomllib.loads(read_text(path, what="TOML file"))
+        return data
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = None
+        if "(at line " in message:
+            message, _, rest = message.partition(" (at line ")
+            line = int(rest.split(",")[0])
+        raise PinboxError(f"invalid TOML: {message}", path=path, line=line) from None
+
+
+def load_config(project: Path) -> Config:
+    """`pinbox.toml` if present, else `[tool.pinbox]` in `pyproject.toml`, else defaults."""
+    own = project / "pinbox.toml"
+    if own.is_file():
+        return parse_config(_load_toml(own), own, prefix="")
+    pyproject = project / "pyproject.toml"
+    if pyproject.is_file():
+        tool = _load_toml(pyproject).get("tool", {})
+        table = tool.get("pinbox") if isinstance(tool, dict) else None
+        if isinstance(table, dict):
+            return parse_config(table, pyproject)
+    return Config()

@@ -1,0 +1,118 @@
+"""Parse Dockerfile text with BuildKit's parser into the `Dockerfile` model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dockerfile as buildkit
+from pinbox.dockerfile.model import Dockerfile, Instruction, Stage
+from pinbox.errors import PinboxError
+from pinbox.fsutil import read_text
+
+KNOWN = frozenset(c.upper() for c in buildkit.all_cmds())
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def substitute(text: str, values: dict[str, str | None]) -> str:
+    """Expand `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` as Dockerfiles do."""
+
+    def repl(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(4)
+        value = values.get(name)
+        op, word = match.group(2), match.group(3) or ""
+        if op == "-":
+            return value if value else word
+        if op == "+":
+            return word if value else ""
+        return value or ""
+
+    return _VAR.sub(repl, text)
+
+
+def _parse_error(message: str, text: str, path: Path) -> PinboxError:
+    line = None
+    if "heredoc" in message:
+        starts = [i for i, raw in enumerate(text.splitlines(), 1) if "<<" in raw]
+        line = starts[-1] if starts else None
+    return PinboxError(f"cannot parse Dockerfile: {message}", path=path, line=line)
+
+
+def parse_dockerfile(text: str, path: Path | str = "Dockerfile") -> Dockerfile:
+    """Parse Dockerfile text. Unknown instructions and FROM without an image are errors."""
+    path = Path(path)
+    if "\0" in text:
+        raise PinboxError("Dockerfile is binary, expected text", path=path)
+    try:
+        commands = buildkit.parse_string(text)
+    except buildkit.GoParseError as exc:
+        raise _parse_error(str(exc), text, path) from None
+    lines = text.splitlines()
+    instructions: list[Instruction] = []
+    for c in commands:
+        cmd = c.cmd.upper()
+        if cmd not in KNOWN:
+            src = lines[c.start_line - 1] if c.start_line <= len(lines) else c.original
+            col = len(src) - len(src.lstrip()) + 1
+            raise PinboxError(
+                f"unknown instruction {c.cmd!r}", path=path, line=c.start_line, col=col, source=src
+            )
+        instructions.append(
+            Instruction(
+                cmd=cmd,
+                flags=tuple(c.flags),
+                value=tuple(c.value),
+                original=c.original,
+                line=c.start_line,
+                end_line=c.end_line,
+                json=c.json,
+                heredocs=tuple(h.content for h in c.heredocs),
+            )
+        )
+    return _build(path, text, tuple(instructions))
+
+
+def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dockerfile:
+    global_args: list[tuple[str, str | None]] = []
+    stages: list[Stage] = []
+    current: list[Instruction] = []
+    head: Instruction | None = None
+
+    def close() -> None:
+        if head is None:
+            return
+        values = dict(global_args)
+        base = head.value[0]
+        name = head.value[2] if len(head.value) >= 3 and head.value[1].upper() == "AS" else None
+        platform = head.flag("platform")
+        stages.append(
+            Stage(
+                index=len(stages),
+                base=base,
+                base_resolved=substitute(base, values),
+                name=name,
+                platform=substitute(platform, values) if platform else None,
+                from_line=head.line,
+                instructions=tuple(current),
+            )
+        )
+
+    for ins in instructions:
+        if ins.cmd == "FROM":
+            if not ins.value:
+                raise PinboxError("FROM needs an image", path=path, line=ins.line)
+            close()
+            head, current = ins, [ins]
+        elif head is None and ins.cmd == "ARG":
+            for word in ins.value:
+                key, sep, default = word.partition("=")
+                global_args.append((key, default.strip("\"'") if sep else None))
+        else:
+            current.append(ins)
+    close()
+    return Dockerfile(path, text, instructions, tuple(global_args), tuple(stages))
+
+
+def load_dockerfile(path: Path | str) -> Dockerfile:
+    """Read and parse a Dockerfile from disk."""
+    return parse_dockerfile(read_text(Path(path), what="Dockerfile"), path)

@@ -1,0 +1,1 @@
+"""Locks: the model, the header that makes staleness checkable, the uv adapter, the writers."""

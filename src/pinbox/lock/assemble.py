@@ -1,0 +1,112 @@
+"""Turn per-platform resolutions into one `Lock`: artifacts, platforms and roots per pin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from pinbox.errors import PinboxError
+from pinbox.lock.model import Artifact, Header, Lock, Pin
+from pinbox.lock.uv import Resolution
+from pinbox.target import Platform, Target
+
+
+def _artifact(table: dict[str, Any], name: str) -> Artifact:
+    url = table.get("url")
+    filename = table.get("name") or (unquote(urlsplit(url).path.rsplit("/", 1)[-1]) if url else None)
+    if not filename:
+        filename = str(table.get("path", "")).rsplit("/", 1)[-1]
+    sha = (table.get("hashes") or {}).get("sha256")
+    if not sha:
+        raise PinboxError(f"the resolver gave no sha256 for {filename or name}")
+    upload = table.get("upload-time")
+    return Artifact(
+        filename=filename,
+        url=url,
+        sha256=sha,
+        size=table.get("size"),
+        upload_time=upload.isoformat().replace("+00:00", "Z") if upload is not None else None,
+    )
+
+
+def _artifacts(package: dict[str, Any]) -> tuple[Artifact, ...]:
+    name = str(package.get("name"))
+    for unsupported in ("directory", "vcs", "archive"):
+        if unsupported in package:
+            raise PinboxError(
+                f"{name} comes from a {unsupported}, which cannot be installed with hashes in an image",
+                hint=f"publish {name} to an index, or install it from the copied source after the lock",
+            )
+    files = [_artifact(w, name) for w in package.get("wheels", [])]
+    if "sdist" in package:
+        files.append(_artifact(package["sdist"], name))
+    return tuple(files)
+
+
+def _roots(parents: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """For each package, the direct requirements whose closure contains it."""
+    memo: dict[str, frozenset[str]] = {}
+
+    def walk(name: str, stack: frozenset[str]) -> frozenset[str]:
+        if name in memo:
+            return memo[name]
+        found: set[str] = set()
+        for parent in parents.get(name, ()):
+            if parent == "":
+                found.add(name)
+            elif parent not in stack:
+                found |= walk(parent, stack | {name})
+        result = frozenset(found)
+        if not stack:
+            memo[name] = result
+        return result
+
+    return {name: walk(name, frozenset()) for name in parents}
+
+
+def assemble(
+    target: Target,
+    header: Header,
+    resolutions: Sequence[Resolution],
+    requirements: Sequence[str],
+    index_options: Sequence[str] = (),
+) -> Lock:
+    """Merge platforms: one pin per (name, version), with the platforms it applies to."""
+    written: dict[str, str] = {}
+    for text in requirements:
+        try:
+            written.setdefault(str(canonicalize_name(Requirement(text).name)), text)
+        except ValueError:
+            continue
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for res in resolutions:
+        roots = _roots(res.parents)
+        for package in res.packages:
+            name = str(canonicalize_name(str(package["name"])))
+            key = (name, str(package["version"]))
+            slot = grouped.setdefault(key, {"platforms": [], "artifacts": {}, "roots": set()})
+            slot["platforms"].append(res.platform)
+            for artifact in _artifacts(package):
+                slot["artifacts"].setdefault(artifact.sha256, artifact)
+            slot["roots"] |= {written.get(r, r) for r in roots.get(name, frozenset())}
+            slot["direct"] = slot.get("direct", False) or "" in res.parents.get(name, ())
+            slot["index"] = package.get("index")
+    pins = []
+    for (name, version), slot in sorted(grouped.items()):
+        platforms: list[Platform] = slot["platforms"]
+        pins.append(
+            Pin(
+                name=name,
+                version=version,
+                artifacts=tuple(sorted(slot["artifacts"].values(), key=lambda a: a.filename)),
+                platforms=tuple(platforms) if len(platforms) < len(target.platforms) else target.platforms,
+                roots=tuple(sorted(slot["roots"])),
+                direct=bool(slot["direct"]),
+                index=slot["index"],
+            )
+        )
+    return Lock(header=header, target=target, pins=tuple(pins), index_options=tuple(index_options))

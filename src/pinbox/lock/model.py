@@ -1,0 +1,66 @@
+"""Plain values for a resolved, hashed lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pinbox.target import Platform, Target
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One installable file: a wheel or an sdist, with its hash."""
+
+    filename: str
+    url: str | None
+    sha256: str
+    size: int | None = None
+    upload_time: str | None = None
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.filename.endswith(".whl")
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A package pinned for one or more platforms of the target."""
+
+    name: str  # normalised
+    version: str
+    artifacts: tuple[Artifact, ...]
+    platforms: tuple[Platform, ...]  # where this pin applies; all of the target's if universal
+    roots: tuple[str, ...]  # top-level requirements that pulled it in, as written
+    direct: bool = False
+    index: str | None = None
+
+    @property
+    def hashes(self) -> tuple[str, ...]:
+        return tuple(sorted({a.sha256 for a in self.artifacts}))
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a lock records about how it was made; compared by `lock --check`."""
+
+    pinbox_version: str
+    target: str  # Target.key()
+    inputs: tuple[str, ...]  # input files, relative to the project
+    digest: str  # sha256 of the normalised inputs and resolution options
+    command: str
+
+    def fields(self) -> dict[str, str]:
+        return {
+            "pinbox-version": self.pinbox_version,
+            "target": self.target,
+            "inputs": " ".join(self.inputs),
+            "inputs-digest": self.digest,
+        }
+
+
+@dataclass(frozen=True)
+class Lock:
+    header: Header
+    target: Target
+    pins: tuple[Pin, ...]
+    index_options: tuple[str, ...] = ()  # --index-url ... lines carried over from the inputs

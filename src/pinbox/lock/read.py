@@ -1,0 +1,67 @@
+"""Read an existing lock back: its header (for `--check`) and its pins (as preferences)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from packaging.markers import Marker
+
+from pinbox.errors import PinboxError
+from pinbox.fsutil import read_text
+from pinbox.lock.header import parse_header
+from pinbox.requirements import parse_requirements
+from pinbox.target import Target
+from pinbox.tomlcompat import tomllib
+
+
+def is_pylock(path: Path) -> bool:
+    return path.suffix == ".toml"
+
+
+def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
+    """Pins of an existing lock for each of the target's platforms (keyed by Platform.uv)."""
+    text = read_text(path, what="lock")
+    entries: list[tuple[str, str, str | None]] = []  # name, version, marker
+    if is_pylock(path):
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PinboxError(f"invalid TOML: {exc}", path=path) from None
+        for package in data.get("packages", []):
+            entries.append((str(package.get("name")), str(package.get("version")), package.get("marker")))
+    else:
+        for entry in parse_requirements(text, path).requirements:
+            if entry.is_pinned and entry.requirement:
+                marker = entry.requirement.marker
+                version = next(iter(entry.requirement.specifier)).version
+                entries.append((entry.requirement.name, version, str(marker) if marker else None))
+    pins: dict[str, dict[str, str]] = {}
+    for platform in target.platforms:
+        env = platform.marker_env(target.python)
+        pins[platform.uv] = {
+            name: version
+            for name, version, marker in entries
+            if marker is None or Marker(marker).evaluate(env)
+        }
+    return pins
+
+
+def stale_reason(path: Path, target_key: str | None, digest: str) -> str | None:
+    """Why the lock at `path` no longer matches (one line), or None when it is fresh."""
+    if not path.exists():
+        return f"{path.name} does not exist; run `pinbox lock`"
+    fields = parse_header(read_text(path, what="lock"))
+    if "inputs-digest" not in fields:
+        return f"{path.name} was not made by pinbox (no header); run `pinbox lock`"
+    if target_key is not None and fields.get("target") != target_key:
+        return f"{path.name} is for {fields.get('target')}, but the target is now {target_key}"
+    if fields["inputs-digest"] != digest:
+        inputs = fields.get("inputs", "its inputs")
+        return f"{inputs} changed since {path.name} was made"
+    return None
+
+
+def recorded_target(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    return parse_header(read_text(path, what="lock")).get("target")

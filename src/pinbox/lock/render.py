@@ -1,0 +1,103 @@
+"""Write a `Lock` as a hashed requirements file or as a PEP 751 `pylock.toml`."""
+
+from __future__ import annotations
+
+import json
+
+from packaging.pylock import Pylock, PylockValidationError
+
+from pinbox.errors import PinboxError
+from pinbox.lock.header import render_header
+from pinbox.lock.model import Artifact, Lock, Pin
+from pinbox.tomlcompat import tomllib
+
+
+def pin_marker(lock: Lock, pin: Pin) -> str | None:
+    """The marker limiting a pin to some of the lock's platforms, or None when it is universal."""
+    if len(pin.platforms) == len(lock.target.platforms):
+        return None
+    return " or ".join(p.marker for p in pin.platforms)
+
+
+def render_requirements(lock: Lock) -> str:
+    """`name==version ; marker \\ --hash=...` lines, installable with --require-hashes --no-deps."""
+    out = [render_header(lock.header)]
+    if lock.index_options:
+        out.append("\n".join(lock.index_options) + "\n")
+    for pin in lock.pins:
+        marker = pin_marker(lock, pin)
+        head = f"{pin.name}=={pin.version}" + (f" ; {marker}" if marker else "")
+        hashes = [f"    --hash=sha256:{h}" for h in pin.hashes]
+        lines = [head, *hashes]
+        block = " \\\n".join(lines)
+        why = ", ".join(pin.roots) if pin.roots else "(not reached from a requirement)"
+        out.append(f"{block}\n    # from: {why}\n")
+    return "\n".join(part.rstrip("\n") for part in out) + "\n"
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _artifact_table(a: Artifact) -> str:
+    parts = [f"name = {_toml_str(a.filename)}"]
+    if a.url:
+        parts.append(f"url = {_toml_str(a.url)}")
+    if a.upload_time:
+        parts.append(f"upload-time = {a.upload_time}")
+    if a.size is not None:
+        parts.append(f"size = {a.size}")
+    parts.append(f"hashes = {{ sha256 = {_toml_str(a.sha256)} }}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def render_pylock(lock: Lock) -> str:
+    """A PEP 751 lock; validated by parsing it back with `packaging.pylock`."""
+    header = "".join(line + "\n" for line in render_header(lock.header).splitlines())
+    envs = [
+        f"sys_platform == 'linux' and {p.marker} and python_version == '{lock.target.python}'"
+        for p in lock.target.platforms
+    ]
+    out = [
+        header,
+        'lock-version = "1.0"',
+        "environments = [" + ", ".join(_toml_str(e) for e in envs) + "]",
+        f'requires-python = "=={lock.target.python}.*"',
+        'created-by = "pinbox"',
+    ]
+    for pin in lock.pins:
+        out += [
+            "",
+            "[[packages]]",
+            f"name = {_toml_str(pin.name)}",
+            f"version = {_toml_str(pin.version)}",
+        ]
+        marker = pin_marker(lock, pin)
+        if marker:
+            out.append(f"marker = {_toml_str(marker)}")
+        if pin.index:
+            out.append(f"index = {_toml_str(pin.index)}")
+        wheels = [a for a in pin.artifacts if a.is_wheel]
+        sdists = [a for a in pin.artifacts if not a.is_wheel]
+        if sdists:
+            out.append(f"sdist = {_artifact_table(sdists[0])}")
+        if wheels:
+            out.append("wheels = [")
+            out += [f"    {_artifact_table(a)}," for a in wheels]
+            out.append("]")
+        out += [
+            "",
+            "[packages.tool.pinbox]",
+            "from = [" + ", ".join(_toml_str(r) for r in pin.roots) + "]",
+        ]
+    text = "\n".join(out) + "\n"
+    validate_pylock(text)
+    return text
+
+
+def validate_pylock(text: str) -> Pylock:
+    """Parse a pylock.toml back and validate it against PEP 751."""
+    try:
+        return Pylock.from_dict(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, PylockValidationError) as exc:
+        raise PinboxError(f"invalid pylock.toml: {exc}") from None

@@ -1,0 +1,242 @@
+"""The resolver: `uv pip compile`, run once per platform, turned into `Resolution` values.
+
+For each platform two compiles run side by side from the same preferences (the previous lock):
+one writes `pylock.toml`, which lists exactly the target's files with their hashes, and one
+writes annotated requirements, which tell who pulled each package in. Both must agree on every
+version; if they do not (an upload landed between them), the pair is run again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from pinbox.errors import PinboxError
+from pinbox.target import Platform
+from pinbox.tomlcompat import tomllib
+
+
+def uv_binary() -> str:
+    """The uv executable: `PINBOX_UV`, else the one the `uv` package installed, else PATH."""
+    chosen = os.environ.get("PINBOX_UV")
+    if chosen:
+        return chosen
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if found:
+            return found
+    raise PinboxError("cannot find the uv binary", hint="pip install uv, or set PINBOX_UV")
+
+
+@dataclass(frozen=True)
+class Request:
+    project: Path
+    input: Path
+    python: str
+    extras: tuple[str, ...] = ()
+    allow_sdist: tuple[str, ...] = ()
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+    exclude_newer: str | None = None
+    previous: dict[str, dict[str, str]] = field(default_factory=dict)  # platform.uv -> pins
+
+
+@dataclass(frozen=True)
+class Resolution:
+    platform: Platform
+    packages: tuple[dict[str, Any], ...]  # pylock [[packages]] tables
+    parents: dict[str, tuple[str, ...]]  # name -> who required it ("" marks a direct requirement)
+
+
+def _base_args(req: Request, platform: Platform) -> list[str]:
+    args = [
+        "pip",
+        "compile",
+        str(req.input),
+        "--python-version",
+        req.python,
+        "--python-platform",
+        platform.uv,
+        "--only-binary",
+        ":all:",
+        "--no-header",
+        "--no-progress",
+        "--color",
+        "never",
+        "--quiet",
+    ]
+    for name in req.allow_sdist:
+        args += ["--no-binary", name]
+    for extra in req.extras:
+        args += ["--extra", extra]
+    if req.upgrade:
+        args.append("--upgrade")
+    for name in req.upgrade_packages:
+        args += ["--upgrade-package", name]
+    if req.exclude_newer:
+        args += ["--exclude-newer", req.exclude_newer]
+    return args
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["UV_PYTHON_DOWNLOADS"] = "never"  # never fetch an interpreter just to resolve
+    return env
+
+
+def _seed(workdir: Path, previous: dict[str, str]) -> tuple[Path, Path]:
+    """Write the previous pins where uv reads its preferences (its output files)."""
+    pylock = workdir / "pylock.pinbox.toml"
+    annotated = workdir / "annotated.txt"
+    if previous:
+        pins = sorted(previous.items())
+        pylock.write_text(
+            'lock-version = "1.0"\ncreated-by = "pinbox"\n'
+            + "".join(f'\n[[packages]]\nname = "{n}"\nversion = "{v}"\n' for n, v in pins)
+        )
+        annotated.write_text("".join(f"{n}=={v}\n" for n, v in pins))
+    return pylock, annotated
+
+
+def resolve(req: Request, platforms: Sequence[Platform]) -> list[Resolution]:
+    """Resolve for every platform (all compiles side by side); raise PinboxError on failure."""
+    binary = uv_binary()
+    for attempt in range(2):
+        with tempfile.TemporaryDirectory(prefix="pinbox-") as tmp:
+            jobs: list[tuple[list[str], Path]] = []
+            outputs: list[tuple[Path, Path]] = []
+            for i, platform in enumerate(platforms):
+                workdir = Path(tmp) / str(i)
+                workdir.mkdir()
+                pylock, annotated = _seed(workdir, req.previous.get(platform.uv, {}))
+                base = _base_args(req, platform)
+                jobs.append(([*base, "--format", "pylock.toml", "-o", str(pylock)], req.project))
+                jobs.append(([*base, "--annotation-style", "line", "-o", str(annotated)], req.project))
+                outputs.append((pylock, annotated))
+            results = run_uv(binary, jobs)
+            for i, result in enumerate(results):
+                if result.returncode != 0:
+                    raise explain_failure(result.stderr, req, platforms[i // 2])
+            resolutions = []
+            agree = True
+            for platform, (pylock, annotated) in zip(platforms, outputs, strict=True):
+                packages = parse_pylock(pylock.read_text(), pylock)
+                versions, parents = parse_annotated(annotated.read_text())
+                got = {str(canonicalize_name(p["name"])): str(p.get("version")) for p in packages}
+                agree = agree and got == versions
+                resolutions.append(Resolution(platform, packages, parents))
+        if agree or attempt:
+            return resolutions
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_uv(binary: str, jobs: Sequence[tuple[list[str], Path]]) -> list[subprocess.CompletedProcess[str]]:
+    """Run uv commands side by side in their working folders; return them in order."""
+    procs = [
+        subprocess.Popen(
+            [binary, *args],
+            cwd=cwd,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args, cwd in jobs
+    ]
+    done = []
+    try:
+        for proc in procs:
+            out, err = proc.communicate()
+            done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    return done
+
+
+_VIA = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:==|@)\s*(\S+)?.*?#\s*via\s+(.*)$")
+
+
+def parse_annotated(text: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """`name==1.0  # via a, -r req.txt` -> ({name: "1.0"}, {name: ("a", "")}); "" = direct."""
+    versions: dict[str, str] = {}
+    parents: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        match = _VIA.match(line.strip())
+        if not match:
+            continue
+        via = []
+        for item in (i.strip() for i in match.group(3).split(",")):
+            if not item:
+                continue
+            if item.startswith("-") or " " in item or "(" in item:
+                via.append("")  # -r requirements.txt, project (pyproject.toml): direct
+            else:
+                via.append(str(canonicalize_name(item)))
+        name = str(canonicalize_name(match.group(1)))
+        versions[name] = match.group(2) or ""
+        parents[name] = tuple(dict.fromkeys(via))
+    return versions, parents
+
+
+def parse_pylock(text: str, path: Path) -> tuple[dict[str, Any], ...]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - uv writes valid TOML
+        raise PinboxError(f"uv wrote an unreadable pylock.toml: {exc}", path=path) from None
+    packages = data.get("packages", [])
+    return tuple(p for p in packages if isinstance(p, dict))
+
+
+_NO_WHEEL = re.compile(r"Because ([A-Za-z0-9][A-Za-z0-9._-]*)(?:[=<>!~].*?)? has no usable wheels")
+_NO_WHEEL_HINT = re.compile(r"Wheels are required for `([^`]+)`")
+_NETWORK = (
+    "error sending request",
+    "dns error",
+    "Connect",
+    "failed to fetch",
+    "Failed to fetch",
+    "timed out",
+    "connection refused",
+)
+
+
+def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxError:
+    """Turn uv's stderr into one PinboxError a person can act on."""
+    text = "\n".join(line for line in stderr.strip().splitlines() if not line.startswith("warning:"))
+    target = f"CPython {req.python} on {platform.docker} ({platform.tag})"
+    explanation = re.sub(r"^error: ", "", text.strip())
+    wheel = _NO_WHEEL.search(text) or _NO_WHEEL_HINT.search(text)
+    if wheel:
+        name = wheel.group(1)
+        return PinboxError(
+            f"no wheel of {name} for {target}\n{_indent(explanation)}",
+            hint=f"pick a version of {name} that ships a wheel for {platform.tag} and Python "
+            f"{req.python}, or build it from source in the image with --allow-sdist {name}",
+        )
+    if any(marker in text for marker in _NETWORK):
+        return PinboxError(
+            f"cannot reach the package index while resolving for {target}\n{_indent(explanation)}",
+            hint="check the network, proxy and index URL; the existing lock was left untouched",
+        )
+    if "No solution found" in text or "unsatisfiable" in text:
+        return PinboxError(f"the requirements cannot be resolved for {target}:\n{_indent(explanation)}")
+    return PinboxError(f"uv failed while resolving for {target}:\n{_indent(explanation)}")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())

@@ -1,0 +1,66 @@
+"""Plain values for the lines of a requirements file."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+
+
+class Kind(enum.Enum):
+    REQUIREMENT = "requirement"  # name[extras] spec ; marker   or   name @ url
+    EDITABLE = "editable"  # -e path-or-url
+    PATH = "path"  # ./local/dir or a bare local archive/URL without a name
+    INCLUDE = "include"  # -r other.txt
+    CONSTRAINT = "constraint"  # -c other.txt
+    OPTION = "option"  # --index-url, --find-links, --pre, ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One logical line of a requirements file (continuations joined), with where it came from."""
+
+    path: Path
+    line: int  # 1-based physical line where the logical line starts
+    end_line: int
+    col: int  # 1-based column of the requirement or option in the first physical line
+    text: str  # the logical line without its comment
+    kind: Kind
+    requirement: Requirement | None = None
+    option: str | None = None  # canonical long option name, e.g. "--index-url"
+    value: str | None = None  # option value, include target or editable target
+    hashes: tuple[str, ...] = ()
+    comment: str = ""
+
+    @property
+    def name(self) -> NormalizedName | None:
+        """The normalised distribution name (PEP 503), if the line names one."""
+        return canonicalize_name(self.requirement.name) if self.requirement else None
+
+    @property
+    def is_pinned(self) -> bool:
+        """True for an exact `==` / `===` pin without a wildcard."""
+        if self.requirement is None or self.requirement.url:
+            return False
+        specs = list(self.requirement.specifier)
+        return len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version
+
+
+@dataclass(frozen=True)
+class RequirementsFile:
+    """A parsed requirements file."""
+
+    path: Path
+    text: str
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+
+    @property
+    def requirements(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.kind is Kind.REQUIREMENT)
+
+    def options(self, name: str) -> tuple[str, ...]:
+        """Values of every occurrence of a long option (`--index-url`, `--find-links`, ...)."""
+        return tuple(e.value or "" for e in self.entries if e.option == name)

@@ -1,0 +1,218 @@
+"""Parse pip requirements files into `Entry` values, keeping positions for messages.
+
+The grammar is pip's: `\\` continues a line, `#` after whitespace starts a comment, options
+may stand alone (`-i URL`) or follow a requirement (`--hash=...`), `-r`/`-c` include files
+relative to the including one. Requirement strings are parsed by `packaging` (PEP 508).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from pinbox.errors import PinboxError
+from pinbox.fsutil import read_text
+from pinbox.requirements.model import Entry, Kind, RequirementsFile
+
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+# short or alias -> canonical long option; value True when the option takes an argument
+_ALIASES = {
+    "-r": "--requirement",
+    "-c": "--constraint",
+    "-e": "--editable",
+    "-i": "--index-url",
+    "-f": "--find-links",
+}
+_OPTIONS: dict[str, bool] = {
+    "--requirement": True,
+    "--constraint": True,
+    "--editable": True,
+    "--index-url": True,
+    "--extra-index-url": True,
+    "--find-links": True,
+    "--no-index": False,
+    "--pre": False,
+    "--prefer-binary": False,
+    "--require-hashes": False,
+    "--trusted-host": True,
+    "--only-binary": True,
+    "--no-binary": True,
+    "--use-feature": True,
+}
+_PER_REQUIREMENT = {"--hash": True, "--config-settings": True, "--global-option": True}
+_KIND_OF_OPTION = {
+    "--requirement": Kind.INCLUDE,
+    "--constraint": Kind.CONSTRAINT,
+    "--editable": Kind.EDITABLE,
+}
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """Yield (first line, last line, text without comment, comment) per logical line."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start = i
+        parts: list[str] = []
+        comment = ""
+        while True:
+            raw = lines[i]
+            match = _COMMENT.search(raw)
+            if match:
+                comment = raw[match.start() :].strip()
+                raw = raw[: match.start()]
+            if raw.endswith("\\") and not match and i + 1 < len(lines):
+                parts.append(raw[:-1])
+                i += 1
+                continue
+            parts.append(raw.removesuffix("\\"))
+            break
+        i += 1
+        yield start + 1, i, " ".join(p.strip() for p in parts).strip(), comment
+
+
+def _expand_env(value: str) -> str:
+    return _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), value)
+
+
+def _split_option(token: str) -> tuple[str, str | None]:
+    if token.startswith("--") and "=" in token:
+        name, value = token.split("=", 1)
+        return name, value
+    if token[:2] in _ALIASES and len(token) > 2:  # -rfile.txt
+        return token[:2], token[2:]
+    return token, None
+
+
+def _error(msg: str, path: Path, line: int, col: int, source: str) -> PinboxError:
+    return PinboxError(msg, path=path, line=line, col=col, source=source)
+
+
+def _parse_requirement(text: str, where: tuple[Path, int, int, str]) -> Requirement:
+    path, line, col, source = where
+    try:
+        return Requirement(text)
+    except InvalidRequirement as exc:
+        first, *rest = str(exc).splitlines()
+        caret = next((r for r in rest if r.strip().startswith(("^", "~"))), None)
+        offset = (caret.index("^") - 4) if caret and "^" in caret else 0
+        return_col = col + max(offset, 0)
+        raise _error(f"invalid requirement {text!r}: {first}", path, line, return_col, source) from None
+
+
+def _looks_like_path(token: str) -> bool:
+    return (
+        token.startswith((".", "/", "~"))
+        or "://" in token.split(" ", 1)[0]
+        or (token.endswith((".whl", ".tar.gz", ".zip")) and "@" not in token)
+    )
+
+
+def parse_requirements(text: str, path: Path | str = "requirements.txt") -> RequirementsFile:
+    """Parse the text of one requirements file (includes are not followed)."""
+    path = Path(path)
+    entries: list[Entry] = []
+    physical = text.splitlines()
+    for line, end, body, comment in _logical_lines(text):
+        if not body:
+            continue
+        source = physical[line - 1]
+        col = len(source) - len(source.lstrip()) + 1
+        entries.append(_parse_line(_expand_env(body), comment, (path, line, end, col, source)))
+    return RequirementsFile(path=path, text=text, entries=tuple(entries))
+
+
+def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str]) -> Entry:
+    path, line, end, col, source = where
+    if body.startswith("-"):
+        return _parse_option_line(body, comment, where)
+    # A requirement, then optional per-requirement options (`--hash=...`).
+    req_text, _, tail = body.partition(" --")
+    tail = f"--{tail}" if tail else ""
+    try:
+        tokens = shlex.split(tail)
+    except ValueError as exc:
+        raise _error(f"cannot split options: {exc}", path, line, col, source) from None
+    hashes: list[str] = []
+    it = iter(tokens)
+    for token in it:
+        name, value = _split_option(token)
+        if name not in _PER_REQUIREMENT:
+            raise _error(f"unknown option {name!r} after a requirement", path, line, col, source)
+        if value is None:
+            value = next(it, None)
+            if value is None:
+                raise _error(f"option {name} needs a value", path, line, col, source)
+        if name == "--hash":
+            hashes.append(value)
+    req_text = req_text.strip()
+    if _looks_like_path(req_text) and not re.match(r"^[A-Za-z0-9][\w.\-]*(\[.*\])?\s*@", req_text):
+        return Entry(path, line, end, col, req_text, Kind.PATH, value=req_text, comment=comment)
+    requirement = _parse_requirement(req_text, (path, line, col, source))
+    return Entry(
+        path,
+        line,
+        end,
+        col,
+        body,
+        Kind.REQUIREMENT,
+        requirement=requirement,
+        hashes=tuple(hashes),
+        comment=comment,
+    )
+
+
+def _parse_option_line(body: str, comment: str, where: tuple[Path, int, int, int, str]) -> Entry:
+    path, line, end, col, source = where
+    first, _, rest = body.partition(" ")
+    name, value = _split_option(first)
+    name = _ALIASES.get(name, name)
+    if name not in _OPTIONS:
+        raise _error(f"unknown option {name!r}", path, line, col, source)
+    if _OPTIONS[name]:
+        if value is None:
+            value = rest.strip()
+            rest = ""
+        if not value:
+            raise _error(f"option {name} needs a value", path, line, col, source)
+    elif value is not None or rest.strip():
+        raise _error(f"option {name} takes no value", path, line, col, source)
+    kind = _KIND_OF_OPTION.get(name, Kind.OPTION)
+    if kind is Kind.EDITABLE:
+        return Entry(path, line, end, col, body, kind, option=name, value=value, comment=comment)
+    return Entry(path, line, end, col, body, kind, option=name, value=value, comment=comment)
+
+
+def load_requirements(path: Path | str) -> list[RequirementsFile]:
+    """Read a requirements file and every file it includes with `-r` / `-c`, in order."""
+    seen: set[Path] = set()
+    out: list[RequirementsFile] = []
+
+    def visit(p: Path, via: Entry | None) -> None:
+        resolved = p.resolve()
+        if resolved in seen:
+            return
+        seen.add(resolved)
+        try:
+            text = read_text(p, what="requirements file")
+        except PinboxError as exc:
+            if via is None:
+                raise
+            raise _error(f"{exc.message}: {via.value}", via.path, via.line, via.col, via.text) from None
+        parsed = parse_requirements(text, p)
+        out.append(parsed)
+        for entry in parsed.entries:
+            if entry.kind in (Kind.INCLUDE, Kind.CONSTRAINT) and entry.value:
+                if "://" in entry.value:
+                    continue  # remote includes are passed to the resolver as they are
+                visit(p.parent / entry.value, entry)
+
+    visit(Path(path), None)
+    return out

@@ -1,0 +1,37 @@
+"""The table of distributions that exist only for Windows or macOS (data/platform_only.toml)."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from packaging.utils import canonicalize_name
+
+from pinbox.tomlcompat import tomllib
+
+
+@dataclass(frozen=True)
+class PlatformOnly:
+    name: str  # normalised name, or a prefix pattern like "pyobjc*"
+    os: str  # "windows" | "macos"
+    why: str
+    replace_with: str | None = None
+
+    def matches(self, name: str) -> bool:
+        return fnmatch.fnmatchcase(str(canonicalize_name(name)), self.name)
+
+
+@cache
+def platform_only_table() -> tuple[PlatformOnly, ...]:
+    text = resources.files("pinbox").joinpath("data/platform_only.toml").read_text("utf-8")
+    return tuple(
+        PlatformOnly(row["name"], row["os"], row["why"], row.get("replace-with"))
+        for row in tomllib.loads(text)["package"]
+    )
+
+
+def platform_only(name: str) -> PlatformOnly | None:
+    """The row for a Windows/macOS-only distribution, or None if it installs on Linux."""
+    return next((row for row in platform_only_table() if row.matches(name)), None)

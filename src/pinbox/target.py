@@ -1,0 +1,207 @@
+"""The target an environment is locked for: the image's Python, platforms and libc.
+
+A lock is only valid for the interpreter and platform that will install it, which is the
+image, not the machine running pinbox. The target is read from the Dockerfile's final stage,
+from flags, from configuration, or (last) from the current interpreter.
+"""
+
+from __future__ import annotations
+
+import platform as _platform
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pinbox.dockerfile import Dockerfile
+from pinbox.errors import PinboxError
+
+# Debian/Ubuntu codename in an image tag -> glibc (major, minor) it ships.
+GLIBC_OF_RELEASE = {
+    "buster": (2, 28),
+    "bullseye": (2, 31),
+    "bookworm": (2, 36),
+    "trixie": (2, 41),
+    "focal": (2, 31),
+    "jammy": (2, 35),
+    "noble": (2, 39),
+}
+# A tag without a codename floats between Debian releases; glibc 2.28 is a floor all of them meet.
+DEFAULT_GLIBC = (2, 28)
+MAX_UV_GLIBC = (2, 40)  # the newest manylinux tag uv's --python-platform knows
+ARCH_OF_DOCKER = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
+DOCKER_OF_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
+MACHINE_MARKER = {"x86_64": "x86_64", "aarch64": "aarch64"}
+
+
+@dataclass(frozen=True, order=True)
+class Platform:
+    """One OS/architecture/libc combination, e.g. linux/amd64 with glibc 2.36."""
+
+    arch: str  # x86_64 | aarch64
+    libc: str = "glibc"  # glibc | musl
+    glibc: tuple[int, int] = DEFAULT_GLIBC
+
+    @property
+    def docker(self) -> str:
+        """Docker's name: linux/amd64."""
+        return f"linux/{DOCKER_OF_ARCH[self.arch]}"
+
+    @property
+    def uv(self) -> str:
+        """uv's `--python-platform` value."""
+        if self.libc == "musl":
+            return f"{self.arch}-unknown-linux-musl"
+        major, minor = min(self.glibc, MAX_UV_GLIBC)
+        return f"{self.arch}-manylinux_{major}_{minor}"
+
+    @property
+    def tag(self) -> str:
+        """The wheel platform tag family, for messages: manylinux_2_28_x86_64."""
+        if self.libc == "musl":
+            return f"musllinux_1_2_{self.arch}"
+        major, minor = min(self.glibc, MAX_UV_GLIBC)
+        return f"manylinux_{major}_{minor}_{self.arch}"
+
+    def marker_env(self, python: str) -> dict[str, str]:
+        """PEP 508 marker variables of this platform with CPython `python` (for evaluate())."""
+        return {
+            "platform_machine": MACHINE_MARKER[self.arch],
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "os_name": "posix",
+            "python_version": python,
+            "python_full_version": f"{python}.0",
+            "implementation_name": "cpython",
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_version": "",
+            "implementation_version": f"{python}.0",
+        }
+
+    @property
+    def marker(self) -> str:
+        """A PEP 508 marker selecting this platform among the lock's platforms."""
+        return f"platform_machine == '{MACHINE_MARKER[self.arch]}'"
+
+
+@dataclass(frozen=True)
+class Target:
+    python: str  # "3.11"
+    platforms: tuple[Platform, ...]
+    source: str  # where it came from, for messages: "Dockerfile:1 (python:3.11-slim)"
+
+    def describe(self) -> str:
+        plats = ", ".join(f"{p.docker} ({p.tag})" for p in self.platforms)
+        return f"CPython {self.python} on {plats}"
+
+    def key(self) -> str:
+        """A stable one-line form stored in the lock header."""
+        plats = ",".join(p.uv for p in self.platforms)
+        return f"cpython-{self.python} {plats}"
+
+
+def parse_python(value: str, *, source: str = "--python") -> str:
+    """'3.11', '3.11.7', 'python3.11', 'cp311' -> '3.11'."""
+    text = value.strip().lower().removeprefix("python").removeprefix("cpython-")
+    cp = re.fullmatch(r"cp3(\d{1,2})", text)
+    if cp:
+        return f"3.{cp.group(1)}"
+    match = re.fullmatch(r"(3)\.(\d{1,2})(?:\.\d+)?", text)
+    if not match:
+        raise PinboxError(f"{source}: {value!r} is not a Python version like 3.11")
+    return f"{match.group(1)}.{match.group(2)}"
+
+
+def parse_platforms(value: str, *, glibc: tuple[int, int] = DEFAULT_GLIBC) -> tuple[Platform, ...]:
+    """'linux/amd64,linux/arm64' -> platforms; only Linux targets are images."""
+    out: list[Platform] = []
+    for item in (v.strip() for v in value.split(",") if v.strip()):
+        os_name, _, rest = item.lower().partition("/")
+        arch = ARCH_OF_DOCKER.get(rest.split("/")[0]) if os_name == "linux" else None
+        if arch is None:
+            raise PinboxError(
+                f"unsupported platform {item!r}",
+                hint="use linux/amd64 and/or linux/arm64, comma-separated",
+            )
+        libc = "musl" if "musl" in rest else "glibc"
+        platform = Platform(arch=arch, libc=libc, glibc=glibc)
+        if platform not in out:
+            out.append(platform)
+    if not out:
+        raise PinboxError("--platform: no platform given", hint="e.g. --platform linux/amd64")
+    return tuple(out)
+
+
+def host_platform() -> Platform:
+    machine = _platform.machine().lower()
+    return Platform(arch=ARCH_OF_DOCKER.get(machine, "x86_64"))
+
+
+@dataclass(frozen=True)
+class BaseImageFacts:
+    python: str | None
+    libc: str
+    glibc: tuple[int, int]
+
+
+def facts_of_image(ref: str) -> BaseImageFacts:
+    """What an image reference says about Python and libc (`python:3.9-slim-bullseye`, ...)."""
+    bare = ref.split("@", 1)[0]
+    name, sep, tag = bare.rpartition(":")
+    if not sep or "/" in tag:  # no tag; the colon belonged to a registry host:port
+        name, tag = bare, ""
+    repo = name.split("/")[-1].lower()
+    tag = tag.lower()
+    python = None
+    if repo == "python":
+        match = re.match(r"(3\.\d{1,2})(?:\.\d+)?(?:$|-)", tag)
+        python = match.group(1) if match else None
+    else:
+        match = re.search(r"python-?(3\.\d{1,2})|py(3\d{1,2})\b", tag)
+        if match:
+            python = match.group(1) or f"3.{match.group(2)[1:]}"
+    libc = "musl" if "alpine" in tag or "alpine" in repo else "glibc"
+    glibc = next((v for k, v in GLIBC_OF_RELEASE.items() if k in tag), DEFAULT_GLIBC)
+    return BaseImageFacts(python=python, libc=libc, glibc=glibc)
+
+
+def target_from_dockerfile(
+    dockerfile: Dockerfile, *, python: str | None = None, platforms: str | None = None
+) -> Target:
+    """The target of the Dockerfile's final stage; flags given override what it says."""
+    stage = dockerfile.final_stage
+    if stage is None:
+        raise PinboxError("Dockerfile has no FROM", path=dockerfile.path)
+    ref, root = dockerfile.root_base(stage)
+    facts = facts_of_image(ref)
+    where = f"{dockerfile.path.name}:{root.from_line} (FROM {ref})"
+    py = python or facts.python
+    if py is None:
+        raise PinboxError(
+            f"the base image {ref!r} does not say which Python it runs",
+            path=dockerfile.path,
+            line=root.from_line,
+            hint="pass --python 3.X (and --platform if not the host's), or set "
+            "[tool.pinbox] python in pyproject.toml",
+        )
+    plat_text = platforms or (stage.platform if stage.platform and "$" not in stage.platform else None)
+    if plat_text:
+        plats = tuple(
+            Platform(p.arch, facts.libc, facts.glibc) for p in parse_platforms(plat_text, glibc=facts.glibc)
+        )
+    else:
+        plats = (Platform(host_platform().arch, facts.libc, facts.glibc),)
+    return Target(python=parse_python(py), platforms=plats, source=where)
+
+
+def target_from_flags(python: str | None, platforms: str | None, source: str) -> Target:
+    """Target from flags or config; missing parts come from the current interpreter and host."""
+    py = parse_python(python) if python else f"{sys.version_info[0]}.{sys.version_info[1]}"
+    plats = parse_platforms(platforms) if platforms else (host_platform(),)
+    return Target(python=py, platforms=plats, source=source)
+
+
+def find_dockerfile(project: Path) -> Path | None:
+    candidate = project / "Dockerfile"
+    return candidate if candidate.is_file() else None

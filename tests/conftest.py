@@ -1,0 +1,58 @@
+"""Shared fixtures: run the CLI in-process, and gate Docker/network tests honestly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pinbox.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "iris-app"
+
+
+@pytest.fixture
+def run_pinbox(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Call `pinbox ARGS...` in-process; return (exit code, stdout, stderr)."""
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _isolate_uv(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests resolve against the real index only, never this machine's local wheel folders.
+    for var in ("UV_FIND_LINKS", "UV_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_CONSTRAINT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("UV_NO_CONFIG", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def docker_client() -> str | None:
+    """A Docker client that can reach a running engine, or None."""
+    for candidate in (os.environ.get("PINBOX_DOCKER"), "/usr/bin/docker", shutil.which("docker")):
+        if candidate and Path(candidate).exists():
+            ok = subprocess.run([candidate, "info"], capture_output=True, timeout=30).returncode == 0
+            if ok:
+                return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def docker() -> str:
+    """The Docker client for tests; a missing engine fails under PINBOX_REQUIRE_DOCKER=1."""
+    client = docker_client()
+    if client is None:
+        if os.environ.get("PINBOX_REQUIRE_DOCKER") == "1":
+            pytest.fail("PINBOX_REQUIRE_DOCKER=1 but no Docker engine answers `docker info`")
+        pytest.skip("no Docker engine (run scripts/docker-engine start, or set PINBOX_REQUIRE_DOCKER=1)")
+    return client
