@@ -12,6 +12,7 @@ import click
 from pinbox import __version__
 from pinbox.commands import lock as lock_command
 from pinbox.errors import EXIT_INTERRUPTED, EXIT_USAGE, PinboxError
+from pinbox.lock.plan import LockOptions
 from pinbox.ui import UI
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -120,7 +121,7 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
       pinbox lock --from-freeze frozen.txt         # repair a laptop's pip freeze, then lock
       pinbox lock -P numpy                         # bump numpy only
     """
-    opts = lock_command.LockOptions(
+    opts = LockOptions(
         project=project,
         input=input_,
         format=fmt,

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from pinbox.errors import PinboxError
 
@@ -25,7 +26,9 @@ class DockerClient:
         return [self.path, *args]
 
     def build_command(self, *args: str) -> list[str]:
-        return self.command("buildx", "build", "--load", *args) if self.buildx else self.command("build", *args)
+        return (
+            self.command("buildx", "build", "--load", *args) if self.buildx else self.command("build", *args)
+        )
 
     def environ(self) -> dict[str, str]:
         return {**os.environ, **self.env}
@@ -40,8 +43,9 @@ def _works(args: list[str]) -> bool:
 
 def _major_version(path: str) -> int | None:
     try:
-        out = subprocess.run([path, "version", "--format", "{{.Client.Version}}"],
-                             capture_output=True, text=True, timeout=20).stdout.strip()
+        out = subprocess.run(
+            [path, "version", "--format", "{{.Client.Version}}"], capture_output=True, text=True, timeout=20
+        ).stdout.strip()
         return int(out.split(".")[0])
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
@@ -67,10 +71,11 @@ def find_docker() -> DockerClient:
         if client is None:
             raise PinboxError(
                 f"PINBOX_DOCKER={chosen} cannot build with BuildKit (no `buildx`, and too new for "
-                "DOCKER_BUILDKIT=1)", hint="point PINBOX_DOCKER at a client with buildx",
+                "DOCKER_BUILDKIT=1)",
+                hint="point PINBOX_DOCKER at a client with buildx",
             )
         return client
-    candidates = [c for c in (shutil.which("docker"), DEBIAN_CLIENT) if c and os.path.exists(c)]
+    candidates = [c for c in (shutil.which("docker"), DEBIAN_CLIENT) if c and Path(c).exists()]
     for path in dict.fromkeys(candidates):
         client = _classify(path)
         if client is not None:

@@ -1,0 +1,172 @@
+"""What a lock run needs, worked out once: options, target, inputs, output and digest.
+
+Shared by `pinbox lock`, `pinbox lock --check` and the `stale-lock` rule, so that all three agree
+on when a lock is fresh.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from pinbox.config import Config, load_config
+from pinbox.dockerfile import load_dockerfile
+from pinbox.errors import PinboxError
+from pinbox.fsutil import read_text
+from pinbox.lock.inputs import Inputs, detect_input, digest, read_inputs
+from pinbox.lock.read import recorded_target, stale_reason
+from pinbox.target import Platform, Target, target_from_dockerfile, target_from_flags
+
+
+@dataclass(frozen=True)
+class LockOptions:
+    project: Path = Path()
+    input: str | None = None
+    output: str | None = None
+    format: str | None = None
+    python: str | None = None
+    platform: str | None = None
+    dockerfile: str | None = None
+    extras: tuple[str, ...] = ()
+    allow_sdist: tuple[str, ...] = ()
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+    exclude_newer: str | None = None
+    check: bool = False
+    from_freeze: str | None = None
+    force: bool = False
+    json: bool = False
+
+
+def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None = None) -> Target:
+    """Flags, then config, then the Dockerfile's final stage, then the running interpreter."""
+    python = opts.python or config.python
+    platform = opts.platform or config.platform
+    dockerfile = Path(opts.dockerfile) if opts.dockerfile else opts.project / "Dockerfile"
+    if opts.dockerfile and not dockerfile.exists():
+        raise PinboxError("Dockerfile not found", path=dockerfile)
+    if dockerfile.is_file():
+        return target_from_dockerfile(load_dockerfile(dockerfile), python=python, platforms=platform)
+    source = "flags" if (opts.python or opts.platform) else "config" if (python or platform) else None
+    if source is None and lock_path is not None and recorded_target(lock_path):
+        return _target_from_key(str(recorded_target(lock_path)))
+    return target_from_flags(python, platform, source or "this interpreter")
+
+
+def _target_from_key(key: str) -> Target:
+    python, _, plats = key.partition(" ")
+    platforms = []
+    for item in plats.split(","):
+        arch, _, rest = item.partition("-")
+        if rest.endswith("musl"):
+            platforms.append(Platform(arch, "musl"))
+        else:
+            major, minor = rest.removeprefix("manylinux_").split("_")[:2]
+            platforms.append(Platform(arch, "glibc", (int(major), int(minor))))
+    return Target(python.removeprefix("cpython-"), tuple(platforms), "the lock's header")
+
+
+def output_path(opts: LockOptions, config: Config, fmt: str) -> Path:
+    name = opts.output or config.output or ("pylock.toml" if fmt == "pylock" else "requirements.lock")
+    path = Path(name)
+    return path if path.is_absolute() else opts.project / path
+
+
+def regenerate_command(opts: LockOptions, inputs: Inputs, fmt: str) -> str:
+    words = ["pinbox", "lock"]
+    pairs = [
+        ("--input", opts.input),
+        ("--output", opts.output),
+        ("--python", opts.python),
+        ("--platform", opts.platform),
+        ("--exclude-newer", opts.exclude_newer),
+    ]
+    words += [w for flag, value in pairs if value for w in (flag, value)]
+    if opts.format:
+        words += ["--format", fmt]
+    words += [w for e in opts.extras for w in ("--extra", e)]
+    words += [w for n in opts.allow_sdist for w in ("--allow-sdist", n)]
+    del inputs
+    return shlex.join(words)
+
+
+# flags of the regenerate command that change what is resolved, and LockOptions fields they set
+_RECORDED = {
+    "--input": "input",
+    "--output": "output",
+    "--python": "python",
+    "--platform": "platform",
+    "--exclude-newer": "exclude_newer",
+    "--format": "format",
+    "--extra": "extras",
+    "--allow-sdist": "allow_sdist",
+    "--dockerfile": "dockerfile",
+}
+
+
+def recorded_options(text: str, project: Path) -> LockOptions:
+    """The options of the command a lock's header says regenerates it."""
+    lines = text.splitlines()
+    command = lines[1].lstrip("#").strip() if len(lines) > 1 else ""
+    words = shlex.split(command)[2:] if command.startswith("pinbox lock") else []
+    values: dict[str, object] = {}
+    for flag, value in zip(words[::2], words[1::2], strict=False):
+        name = _RECORDED.get(flag)
+        if name in ("extras", "allow_sdist"):
+            values[name] = (*values.get(name, ()), value)  # type: ignore[misc]
+        elif name:
+            values[name] = value
+    return LockOptions(project=project, **values)  # type: ignore[arg-type]
+
+
+def with_recorded(opts: LockOptions, lock_path: Path) -> LockOptions:
+    """Fill the options not given now from the ones the lock was made with."""
+    if not lock_path.exists():
+        return opts
+    recorded = recorded_options(read_text(lock_path, what="lock"), opts.project)
+    defaults = LockOptions()
+    changes = {
+        f.name: getattr(recorded, f.name)
+        for f in fields(LockOptions)
+        if f.name in _RECORDED.values() and getattr(opts, f.name) == getattr(defaults, f.name)
+    }
+    return replace(opts, **changes)
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: Config
+    format: str
+    output: Path
+    target: Target
+    inputs: Inputs
+    digest: str
+    extras: tuple[str, ...]
+    allow_sdist: tuple[str, ...]
+    exclude_newer: str | None
+
+
+def make_plan(opts: LockOptions) -> Plan:
+    """Read config, target and inputs (no network)."""
+    config = load_config(opts.project)
+    fmt = opts.format or config.format
+    extras = opts.extras or config.extras
+    allow_sdist = opts.allow_sdist or config.allow_sdist
+    exclude_newer = opts.exclude_newer or config.exclude_newer
+    output = output_path(opts, config, fmt)
+    target = resolve_target(opts, config, lock_path=output)
+    inputs = read_inputs(opts.project, detect_input(opts.project, opts.input or config.input), extras)
+    options = {"extras": sorted(extras), "allow_sdist": sorted(allow_sdist), "exclude_newer": exclude_newer}
+    return Plan(
+        config, fmt, output, target, inputs, digest(inputs, options), extras, allow_sdist, exclude_newer
+    )
+
+
+def staleness(project_root: Path, lock_path: Path) -> str | None:
+    """Why a pinbox lock no longer matches its inputs or target (one line), or None if fresh."""
+    output = lock_path if lock_path.is_absolute() else project_root / lock_path
+    rel = output.relative_to(project_root) if output.is_relative_to(project_root) else output
+    opts = with_recorded(LockOptions(project=project_root, output=str(rel)), output)
+    plan = make_plan(opts)
+    return stale_reason(plan.output, plan.target.key(), plan.digest)

@@ -1,0 +1,81 @@
+"""Findings, fixes and rules: immutable values shared by every rule family and formatter."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pinbox.rules.context import Project
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace text[start:end] of one file with `text` (offsets into the file as read)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+    path: Path | None = None  # the file the edits apply to, when not the finding's own
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    line: int  # 1-based
+    col: int  # 1-based
+    code: str
+    name: str
+    message: str
+    severity: Severity = Severity.WARNING
+    fix: Fix | None = None
+    end_line: int | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (str(self.path), self.line, self.col, self.code)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with its documentation. `doc` has the sections What it does / Why is this bad? /
+    Example / Use instead / Fix safety, in Markdown."""
+
+    code: str
+    name: str
+    summary: str
+    doc: str
+    check: Callable[[Project], Iterable[Finding]]
+    fix: str | None = None  # "safe" | "unsafe" | "safe and unsafe" | None
+    severity: Severity = Severity.WARNING
+
+    def finding(
+        self,
+        path: Path,
+        line: int,
+        message: str,
+        *,
+        col: int = 1,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        end_line: int | None = None,
+    ) -> Finding:
+        """A finding of this rule (code, name and default severity filled in)."""
+        return Finding(
+            path, line, col, self.code, self.name, message, severity or self.severity, fix, end_line
+        )

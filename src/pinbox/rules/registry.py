@@ -1,0 +1,47 @@
+"""Every rule, as plain data, and selection by code, name or code prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pinbox.errors import PinboxError
+from pinbox.rules import compose, image, installs, meta, requirements
+from pinbox.rules.model import Rule
+
+RULES: tuple[Rule, ...] = (
+    *meta.RULES,
+    *requirements.RULES,
+    *installs.RULES,
+    *image.RULES,
+    *compose.RULES,
+)
+BY_CODE = {r.code: r for r in RULES}
+BY_NAME = {r.name: r for r in RULES}
+
+
+def matches(rule: Rule, token: str) -> bool:
+    """A selector matches a rule by its name, its code, or a code prefix (`PB1`, `ALL`)."""
+    token = token.strip()
+    return token in ("ALL", rule.name, rule.code) or (token.isupper() and rule.code.startswith(token))
+
+
+def validate_selectors(tokens: Iterable[str], where: str) -> None:
+    for token in tokens:
+        if not any(matches(rule, token) for rule in RULES):
+            raise PinboxError(f"{where}: no rule matches {token!r}", hint="`pinbox rule --all` lists them")
+
+
+def select(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[Rule, ...]:
+    """Rules chosen by `select` (default: all), minus `ignore`."""
+    chosen = list(select) or ["ALL"]
+    dropped = list(ignore)
+    return tuple(
+        r for r in RULES if any(matches(r, t) for t in chosen) and not any(matches(r, t) for t in dropped)
+    )
+
+
+def lookup(token: str) -> Rule:
+    rule = BY_NAME.get(token) or BY_CODE.get(token.upper())
+    if rule is None:
+        raise PinboxError(f"no rule named {token!r}", hint="`pinbox rule --all` lists them")
+    return rule
