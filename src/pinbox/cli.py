@@ -10,9 +10,7 @@ from typing import Any
 import click
 
 from pinbox import __version__
-from pinbox.commands import lock as lock_command
 from pinbox.errors import EXIT_INTERRUPTED, EXIT_USAGE, PinboxError
-from pinbox.lock.plan import LockOptions
 from pinbox.ui import UI
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -30,6 +28,8 @@ def app(ctx: click.Context, quiet: bool, verbose: int) -> None:
     Start here:
       pinbox lock                 hashed requirements.lock for the image's Python and platform
       pinbox lock --check         exit 1 if the lock no longer matches its inputs or target
+      pinbox check [--fix]        lint (and repair) Dockerfiles, requirements, locks, compose files
+      pinbox rule NAME            explain a check rule
 
     Run `pinbox COMMAND --help` for each command's options and examples.
     """
@@ -121,6 +121,9 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
       pinbox lock --from-freeze frozen.txt         # repair a laptop's pip freeze, then lock
       pinbox lock -P numpy                         # bump numpy only
     """
+    from pinbox.commands import lock as lock_command  # commands load lazily: fast start-up
+    from pinbox.lock.plan import LockOptions
+
     opts = LockOptions(
         project=project,
         input=input_,
@@ -132,6 +135,79 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
         **kwargs,
     )
     return lock_command.run(opts, ui)
+
+
+@app.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULE",
+    help="Only these rules: code (PB203), name (pip-cache-in-image) or prefix (PB2). Repeatable.",
+)
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules (same forms). Repeatable.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.pass_obj
+def check(
+    ui: UI,
+    /,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    **flags: bool,
+) -> int:
+    """Lint Dockerfiles, requirements files, locks and compose files for reproducibility.
+
+    With no PATH, checks the current folder (Dockerfile, *.Dockerfile, Dockerfile.*, requirements
+    files, locks, compose.yaml, .dockerignore). Findings print as `path:line:col: CODE name message`;
+    `[*]` marks a safe fix. Silence one line with `# pinbox: ignore[rule-name]` on it or above it.
+
+    \b
+    Examples:
+      pinbox check                         # the project in this folder
+      pinbox check --fix                   # apply safe fixes; --unsafe-fixes for the rest
+      pinbox check --diff                  # show what --fix would change
+      pinbox check --select PB2 --format sarif > pinbox.sarif
+      pinbox rule pip-cache-in-image       # why a rule exists and how to fix it
+    """
+    from pinbox.commands import check as check_command
+    from pinbox.commands.check import CheckOptions
+
+    opts = CheckOptions(paths=paths, select=select, ignore=ignore, format=fmt, **flags)
+    return check_command.run(opts, ui)
+
+
+@app.command(context_settings=CONTEXT)
+@click.argument("name", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+@click.option("--markdown", is_flag=True, help="Print Markdown (with --all: the page docs/rules.md).")
+@click.pass_obj
+def rule(ui: UI, /, name: str | None, show_all: bool, markdown: bool) -> int:
+    """Explain a rule: what it does, why, an example, the fix, and whether the fix is safe.
+
+    \b
+    Examples:
+      pinbox rule copy-all-before-install
+      pinbox rule PB203
+      pinbox rule --all
+      pinbox rule --all --markdown > docs/rules.md
+    """
+    from pinbox.commands import rule as rule_command
+
+    return rule_command.run(name, show_all, markdown, ui)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

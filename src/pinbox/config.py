@@ -9,6 +9,7 @@ from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.target import parse_python
 from pinbox.tomlcompat import tomllib
 
 
@@ -35,17 +36,17 @@ class Config:
     check: CheckConfig = field(default_factory=CheckConfig)
 
 
-def _str(value: Any, key: str, where: Path) -> str:
+def _str(value: Any, key: str, where: Path, prefix: str = "[tool.pinbox] ") -> str:
     if not isinstance(value, str):
-        raise PinboxError(f"[tool.pinbox] {key} must be a string, not {type(value).__name__}", path=where)
+        raise PinboxError(f"{prefix}{key} must be a string, not {type(value).__name__}", path=where)
     return value
 
 
-def _strs(value: Any, key: str, where: Path) -> tuple[str, ...]:
+def _strs(value: Any, key: str, where: Path, prefix: str = "[tool.pinbox] ") -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise PinboxError(f"[tool.pinbox] {key} must be a list of strings", path=where)
+        raise PinboxError(f"{prefix}{key} must be a list of strings", path=where)
     return tuple(value)
 
 
@@ -75,7 +76,7 @@ FORMATS = ("requirements", "pylock")
 def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox] ") -> Config:
     """Validate a `[tool.pinbox]` table."""
     _reject_unknown(table, _TOP, prefix, where)
-    fmt = _str(table.get("format", "requirements"), "format", where)
+    fmt = _str(table.get("format", "requirements"), "format", where, prefix)
     if fmt not in FORMATS:
         raise PinboxError(f"{prefix}format must be one of {', '.join(FORMATS)}, not {fmt!r}", path=where)
     platform = table.get("platform")
@@ -88,29 +89,32 @@ def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox
         raise PinboxError(f"{prefix}check.per-file-ignores must be a table", path=where)
     return Config(
         source=where,
-        python=_str(table["python"], "python", where) if "python" in table else None,
-        platform=",".join(_strs(platform, "platform", where)) if platform is not None else None,
-        input=_str(table["input"], "input", where) if "input" in table else None,
-        output=_str(table["output"], "output", where) if "output" in table else None,
+        python=parse_python(_str(table["python"], "python", where, prefix), source=f"{where}: {prefix}python")
+        if "python" in table
+        else None,
+        platform=",".join(_strs(platform, "platform", where, prefix)) if platform is not None else None,
+        input=_str(table["input"], "input", where, prefix) if "input" in table else None,
+        output=_str(table["output"], "output", where, prefix) if "output" in table else None,
         format=fmt,
-        extras=_strs(table.get("extras", []), "extras", where),
-        allow_sdist=_strs(table.get("allow-sdist", []), "allow-sdist", where),
-        exclude_newer=_str(table["exclude-newer"], "exclude-newer", where)
+        extras=_strs(table.get("extras", []), "extras", where, prefix),
+        allow_sdist=_strs(table.get("allow-sdist", []), "allow-sdist", where, prefix),
+        exclude_newer=_str(table["exclude-newer"], "exclude-newer", where, prefix)
         if "exclude-newer" in table
         else None,
         check=CheckConfig(
-            select=_strs(check_table.get("select", []), "check.select", where),
-            ignore=_strs(check_table.get("ignore", []), "check.ignore", where),
+            select=_strs(check_table.get("select", []), "check.select", where, prefix),
+            ignore=_strs(check_table.get("ignore", []), "check.ignore", where, prefix),
             per_file_ignores=tuple(
-                (k, _strs(v, f"check.per-file-ignores.{k}", where)) for k, v in pfi.items()
+                (k, _strs(v, f"check.per-file-ignores.{k}", where, prefix)) for k, v in pfi.items()
             ),
         ),
     )
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    text = read_text(path, what="TOML file")
     try:
-        data: dict[str, Any] = tomllib.loads(read_text(path, what="TOML file"))
+        data: dict[str, Any] = tomllib.loads(text)
         return data
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
@@ -118,6 +122,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
         if "(at line " in message:
             message, _, rest = message.partition(" (at line ")
             line = int(rest.split(",")[0])
+        elif message.endswith(" (at end of document)"):
+            message = message.removesuffix(" (at end of document)")
+            line = max(len(text.splitlines()), 1)
         raise PinboxError(f"invalid TOML: {message}", path=path, line=line) from None
 
 
@@ -130,6 +137,8 @@ def load_config(project: Path) -> Config:
     if pyproject.is_file():
         tool = _load_toml(pyproject).get("tool", {})
         table = tool.get("pinbox") if isinstance(tool, dict) else None
+        if table is not None and not isinstance(table, dict):
+            raise PinboxError("[tool.pinbox] must be a table", path=pyproject)
         if isinstance(table, dict):
             return parse_config(table, pyproject)
     return Config()

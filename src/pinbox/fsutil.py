@@ -51,7 +51,7 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES
         raise PinboxError(f"cannot read {what}: {exc.strerror}", path=path) from None
     if len(data) > max_bytes:
         raise PinboxError(
-            f"{what} is {len(data) / 1e6:.1f} MB, larger than the {max_bytes // 2**20} MiB limit",
+            f"{what} is {len(data) / 2**20:.1f} MiB, larger than the {max_bytes / 2**20:g} MiB limit",
             path=path,
         )
     if b"\0" in data[:8192]:

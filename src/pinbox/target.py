@@ -185,7 +185,8 @@ def target_from_dockerfile(
             hint="pass --python 3.X (and --platform if not the host's), or set "
             "[tool.pinbox] python in pyproject.toml",
         )
-    plat_text = platforms or (stage.platform if stage.platform and "$" not in stage.platform else None)
+    stage_platform = stage.platform or root.platform  # `FROM builder` runs on builder's platform
+    plat_text = platforms or stage_platform or None
     if plat_text:
         plats = tuple(
             Platform(p.arch, facts.libc, facts.glibc) for p in parse_platforms(plat_text, glibc=facts.glibc)

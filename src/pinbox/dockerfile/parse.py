@@ -50,13 +50,12 @@ def parse_dockerfile(text: str, path: Path | str = "Dockerfile") -> Dockerfile:
     lines = text.splitlines()
     instructions: list[Instruction] = []
     for c in commands:
-        cmd = c.cmd.upper()
+        cmd = (c.cmd or "").upper()
         if cmd not in KNOWN:
-            src = lines[c.start_line - 1] if c.start_line <= len(lines) else c.original
+            src = lines[c.start_line - 1] if c.start_line <= len(lines) else (c.original or "")
             col = len(src) - len(src.lstrip()) + 1
-            raise PinboxError(
-                f"unknown instruction {c.cmd!r}", path=path, line=c.start_line, col=col, source=src
-            )
+            what = f"unknown instruction {c.cmd!r}" if c.cmd else "line continuation with no instruction"
+            raise PinboxError(what, path=path, line=c.start_line, col=col, source=src)
         instructions.append(
             Instruction(
                 cmd=cmd,
@@ -106,7 +105,8 @@ def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dock
         elif head is None and ins.cmd == "ARG":
             for word in ins.value:
                 key, sep, default = word.partition("=")
-                global_args.append((key, default.strip("\"'") if sep else None))
+                value = substitute(default.strip("\"'"), dict(global_args)) if sep else None
+                global_args.append((key, value))
         else:
             current.append(ins)
     close()

@@ -75,7 +75,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, int, str, str]]:
             parts.append(raw.removesuffix("\\"))
             break
         i += 1
-        yield start + 1, i, " ".join(p.strip() for p in parts).strip(), comment
+        yield start + 1, i, "".join(parts).strip(), comment
 
 
 def _expand_env(value: str) -> str:
@@ -134,8 +134,8 @@ def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str])
     if body.startswith("-"):
         return _parse_option_line(body, comment, where)
     # A requirement, then optional per-requirement options (`--hash=...`).
-    req_text, _, tail = body.partition(" --")
-    tail = f"--{tail}" if tail else ""
+    split = re.search(r"\s--", body)
+    req_text, tail = (body[: split.start()], body[split.start() :]) if split else (body, "")
     try:
         tokens = shlex.split(tail)
     except ValueError as exc:
@@ -171,7 +171,7 @@ def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str])
 
 def _parse_option_line(body: str, comment: str, where: tuple[Path, int, int, int, str]) -> Entry:
     path, line, end, col, source = where
-    first, _, rest = body.partition(" ")
+    first, _, rest = re.sub(r"\s", " ", body, count=1).partition(" ")
     name, value = _split_option(first)
     name = _ALIASES.get(name, name)
     if name not in _OPTIONS:
@@ -185,8 +185,6 @@ def _parse_option_line(body: str, comment: str, where: tuple[Path, int, int, int
     elif value is not None or rest.strip():
         raise _error(f"option {name} takes no value", path, line, col, source)
     kind = _KIND_OF_OPTION.get(name, Kind.OPTION)
-    if kind is Kind.EDITABLE:
-        return Entry(path, line, end, col, body, kind, option=name, value=value, comment=comment)
     return Entry(path, line, end, col, body, kind, option=name, value=value, comment=comment)
 
 
@@ -195,7 +193,7 @@ def load_requirements(path: Path | str) -> list[RequirementsFile]:
     seen: set[Path] = set()
     out: list[RequirementsFile] = []
 
-    def visit(p: Path, via: Entry | None) -> None:
+    def visit(p: Path, via: Entry | None, via_source: str = "") -> None:
         resolved = p.resolve()
         if resolved in seen:
             return
@@ -205,14 +203,14 @@ def load_requirements(path: Path | str) -> list[RequirementsFile]:
         except PinboxError as exc:
             if via is None:
                 raise
-            raise _error(f"{exc.message}: {via.value}", via.path, via.line, via.col, via.text) from None
+            raise _error(f"{exc.message}: {via.value}", via.path, via.line, via.col, via_source) from None
         parsed = parse_requirements(text, p)
         out.append(parsed)
         for entry in parsed.entries:
             if entry.kind in (Kind.INCLUDE, Kind.CONSTRAINT) and entry.value:
                 if "://" in entry.value:
                     continue  # remote includes are passed to the resolver as they are
-                visit(p.parent / entry.value, entry)
+                visit(p.parent / entry.value, entry, text.splitlines()[entry.line - 1])
 
     visit(Path(path), None)
     return out
