@@ -35,7 +35,9 @@ def test_example_builds_from_its_lock_and_trains(
     assert code == 0, err
     lock_text = (project / "requirements.lock").read_text()
     pins = dict(
-        line.split(" ")[0].split("==") for line in lock_text.splitlines() if "==" in line and line[0].isalpha()
+        line.split(" ")[0].split("==")
+        for line in lock_text.splitlines()
+        if "==" in line and line[0].isalpha()
     )
     dockerfile = project / "Dockerfile"
     dockerfile.write_text(_install_from_lock(dockerfile.read_text()))
@@ -47,13 +49,19 @@ def test_example_builds_from_its_lock_and_trains(
     try:
         build = subprocess.run(
             client.build_command("--network", "host", "-t", tag, str(project)),
-            env=client.environ(), capture_output=True, text=True, timeout=900,
+            env=client.environ(),
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
         train = subprocess.run(
-            client.command("run", "--rm", "--network", "none", "-e", "OUTPUT_DIR=/out",
-                           "-v", f"{out}:/out", tag),
-            capture_output=True, text=True, timeout=300,
+            client.command(
+                "run", "--rm", "--network", "none", "-e", "OUTPUT_DIR=/out", "-v", f"{out}:/out", tag
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert train.returncode == 0, train.stderr[-3000:]
         assert "accuracy=" in train.stdout
@@ -64,9 +72,22 @@ def test_example_builds_from_its_lock_and_trains(
         assert (out / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         # The image holds exactly what the lock pins (plus the base's own pip tooling).
         freeze = subprocess.run(
-            client.command("run", "--rm", "--network", "none", tag, "python", "-m", "pip", "list",
-                           "--format=json", "--disable-pip-version-check"),
-            capture_output=True, text=True, timeout=120,
+            client.command(
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                tag,
+                "python",
+                "-m",
+                "pip",
+                "list",
+                "--format=json",
+                "--disable-pip-version-check",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         installed = {d["name"].lower().replace("_", "-"): d["version"] for d in json.loads(freeze.stdout)}
         for name, version in pins.items():

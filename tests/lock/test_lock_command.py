@@ -66,11 +66,25 @@ def test_hashes_are_trimmed_to_the_targets_files(example_lock: Path, tmp_path: P
         if "--hash=sha256:" in line
     }
     everything = subprocess.run(
-        [uv_binary(), "pip", "compile", "requirements.txt", "--python-version", "3.11",
-         "--generate-hashes", "--no-header", "-q"],
-        cwd=example_lock, capture_output=True, text=True, check=True,
+        [
+            uv_binary(),
+            "pip",
+            "compile",
+            "requirements.txt",
+            "--python-version",
+            "3.11",
+            "--generate-hashes",
+            "--no-header",
+            "-q",
+        ],
+        cwd=example_lock,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    all_hashes = {line.split("sha256:")[1].strip(" \\") for line in everything.splitlines() if "sha256:" in line}
+    all_hashes = {
+        line.split("sha256:")[1].strip(" \\") for line in everything.splitlines() if "sha256:" in line
+    }
     assert ours <= all_hashes
     assert len(ours) * 5 < len(all_hashes)  # every platform's files vs the image's
 
@@ -117,9 +131,24 @@ def test_multi_platform_lock_installs_on_each_platform(tmp_path: Path, run: Run)
     for platform in ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28"):
         target = tmp_path / platform
         result = subprocess.run(
-            [uv_binary(), "pip", "install", "--python-platform", platform, "--python-version", "3.11",
-             "--target", str(target), "--require-hashes", "--no-deps", "-r", str(lock), "-q"],
-            capture_output=True, text=True,
+            [
+                uv_binary(),
+                "pip",
+                "install",
+                "--python-platform",
+                platform,
+                "--python-version",
+                "3.11",
+                "--target",
+                str(target),
+                "--require-hashes",
+                "--no-deps",
+                "-r",
+                str(lock),
+                "-q",
+            ],
+            capture_output=True,
+            text=True,
         )
         assert result.returncode == 0, result.stderr
         arch = platform.split("-")[0]
@@ -135,9 +164,22 @@ def test_pylock_format_is_valid_pep751_and_installable(tmp_path: Path, run: Run)
     lock = validate_pylock(text)
     assert {p.name for p in lock.packages} == {"six", "idna"}
     result = subprocess.run(
-        [uv_binary(), "pip", "install", "--python-version", "3.11", "--python-platform",
-         "x86_64-manylinux_2_28", "--target", str(tmp_path / "t"), "-r", str(project / "pylock.toml"), "-q"],
-        capture_output=True, text=True,
+        [
+            uv_binary(),
+            "pip",
+            "install",
+            "--python-version",
+            "3.11",
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--target",
+            str(tmp_path / "t"),
+            "-r",
+            str(project / "pylock.toml"),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "t" / "six.py").exists()
@@ -189,7 +231,9 @@ def test_failures_leave_the_old_lock_untouched(tmp_path: Path, run: Run) -> None
     assert (project / "requirements.lock").read_bytes() == before
 
 
-def test_unreachable_index_is_a_clear_error(tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_index_is_a_clear_error(
+    tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _project(tmp_path, "six==1.16.0\n")
     monkeypatch.setenv("UV_DEFAULT_INDEX", "http://127.0.0.1:9/simple")
     monkeypatch.setenv("UV_NO_CACHE", "1")
@@ -206,8 +250,9 @@ def test_pyproject_input_with_extras_and_json_summary(tmp_path: Path, run: Run) 
         '[project]\nname = "demo"\nversion = "0"\ndependencies = ["six==1.16.0"]\n'
         '[project.optional-dependencies]\nweb = ["idna==3.7"]\n'
     )
-    code, out, err = run("lock", project, "--python", "3.10", "--platform", "linux/arm64",
-                         "--extra", "web", "--json")
+    code, out, err = run(
+        "lock", project, "--python", "3.10", "--platform", "linux/arm64", "--extra", "web", "--json"
+    )
     assert code == 0, err
     summary = json.loads(out)
     assert summary["target"]["python"] == "3.10"
@@ -247,3 +292,22 @@ def test_from_freeze_repairs_and_locks(tmp_path: Path, run: Run) -> None:
     code, _, err = run("lock", project, "--from-freeze", freeze)
     assert code == 2 and "--force" in err
     assert (project / "requirements.in").read_text() == "six\n"
+
+
+def test_check_uses_the_options_the_lock_was_made_with(tmp_path: Path, run: Run) -> None:
+    from pinbox.lock.plan import staleness
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "demo"\nversion = "0"\ndependencies = ["six==1.16.0"]\n'
+        '[project.optional-dependencies]\nweb = ["idna==3.7"]\n'
+    )
+    assert run("lock", project, "--python", "3.10", "--platform", "linux/arm64", "--extra", "web")[0] == 0
+    assert run("lock", "--check", project)[0] == 0
+    assert staleness(project, project / "requirements.lock") is None
+    code, out, _ = run("lock", "--check", "--python", "3.12", project)
+    assert code == 1 and "cpython-3.12" in out
+    pyproject.write_text(pyproject.read_text().replace("idna==3.7", "idna==3.6"))
+    assert "pyproject.toml changed" in str(staleness(project, project / "requirements.lock"))

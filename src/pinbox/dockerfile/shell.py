@@ -66,6 +66,8 @@ _VALUED = {
 
 def shell_words(command: str) -> list[str]:
     """Split a shell command into words and operators; unbalanced quotes fall back to spaces."""
+    # a newline ends a command (heredoc scripts); a backslash-newline continues it
+    command = command.replace("\\\n", " ").replace("\n", " ; ")
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()")
     lexer.whitespace_split = True
     lexer.commenters = ""
@@ -92,8 +94,9 @@ class Install:
 
     instruction: Instruction
     tool: str  # "pip" | "uv" | "conda" | "poetry"
-    words: tuple[str, ...]  # every word after `install`
+    words: tuple[str, ...]  # options before the subcommand, then every word after it
     env: tuple[tuple[str, str], ...]  # VAR=value prefixes of the command
+    command: str = "install"  # install | sync | add
 
     def values(self, *names: str) -> tuple[str, ...]:
         """Values of options such as -r/--requirement, in both `-r x` and `--requirement=x` forms."""
@@ -114,7 +117,9 @@ class Install:
 
     @property
     def requirement_files(self) -> tuple[str, ...]:
-        return self.values("-r", "--requirement")
+        """`-r` files, and the files `uv pip sync` takes as arguments."""
+        synced = self._positionals() if self.command == "sync" else ()
+        return self.values("-r", "--requirement") + synced
 
     @property
     def constraint_files(self) -> tuple[str, ...]:
@@ -122,7 +127,10 @@ class Install:
 
     @property
     def packages(self) -> tuple[str, ...]:
-        """Positional arguments: package specs, paths or URLs."""
+        """Package specs, paths or URLs (`uv pip sync` takes files instead: requirement_files)."""
+        return () if self.command == "sync" else self._positionals()
+
+    def _positionals(self) -> tuple[str, ...]:
         out: list[str] = []
         skip = False
         for word in self.words:
@@ -136,8 +144,20 @@ class Install:
         return tuple(out)
 
 
-def _install_of(command: list[str]) -> tuple[str, list[str]] | None:
-    """(tool, words after `install`) if this simple command installs packages."""
+def _subcommand(words: list[str], *names: str) -> tuple[str, list[str]] | None:
+    """Skip leading options (`pip -q install`, `uv --no-cache pip install`) to the subcommand.
+
+    Returns (the subcommand, the leading options followed by the words after it)."""
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] in _VALUED else 1
+    if i < len(words) and words[i] in names:
+        return words[i], words[:i] + words[i + 1 :]
+    return None
+
+
+def _install_of(command: list[str]) -> tuple[str, str, list[str]] | None:
+    """(tool, subcommand, words) if this simple command installs packages."""
     words = list(command)
     while words and words[0] in ("sudo", "exec", "env", "time", "nice"):
         words = words[1:]
@@ -150,16 +170,27 @@ def _install_of(command: list[str]) -> tuple[str, list[str]] | None:
     if _PYTHON.match(head) and len(rest) >= 2 and rest[0] == "-m" and rest[1] in ("pip", "uv"):
         head, rest = rest[1], rest[2:]
     name = head.rsplit("/", 1)[-1]
-    if _PIP.match(head) or name == "pip":
-        return ("pip", rest[1:]) if rest[:1] == ["install"] else None
+    tools = {
+        "pip": ("install",),
+        "conda": ("install",),
+        "mamba": ("install",),
+        "micromamba": ("install",),
+        "poetry": ("install", "add"),
+    }
+    if _PIP.match(head):
+        name = "pip"
     if name == "uv":
-        if rest[:2] in (["pip", "install"], ["pip", "sync"]):
-            return "uv", rest[2:]
-        return ("uv", rest[1:]) if rest[:1] == ["add"] else None
-    if name in ("conda", "mamba", "micromamba"):
-        return ("conda", rest[1:]) if rest[:1] == ["install"] else None
-    if name == "poetry":
-        return ("poetry", rest[1:]) if rest[:1] in (["install"], ["add"]) else None
+        top = _subcommand(rest, "pip", "add")
+        if top is None:
+            return None
+        if top[0] == "add":
+            return "uv", "add", top[1]
+        sub = _subcommand(top[1], "install", "sync")
+        return ("uv", sub[0], sub[1]) if sub else None
+    if name in tools:
+        found = _subcommand(rest, *tools[name])
+        tool = "conda" if name in ("mamba", "micromamba") else name
+        return (tool, found[0], found[1]) if found else None
     return None
 
 
@@ -178,6 +209,6 @@ def installs(instruction: Instruction) -> list[Install]:
             )
             match = _install_of(command)
             if match:
-                tool, rest = match
-                found.append(Install(instruction, tool, tuple(rest), env))
+                tool, subcommand, rest = match
+                found.append(Install(instruction, tool, tuple(rest), env, subcommand))
     return found

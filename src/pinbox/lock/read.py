@@ -31,9 +31,9 @@ def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
             entries.append((str(package.get("name")), str(package.get("version")), package.get("marker")))
     else:
         for entry in parse_requirements(text, path).requirements:
-            if entry.is_pinned and entry.requirement:
+            version = entry.pinned_version
+            if version is not None and entry.requirement:
                 marker = entry.requirement.marker
-                version = next(iter(entry.requirement.specifier)).version
                 entries.append((entry.requirement.name, version, str(marker) if marker else None))
     pins: dict[str, dict[str, str]] = {}
     for platform in target.platforms:

@@ -43,10 +43,17 @@ class Entry:
     @property
     def is_pinned(self) -> bool:
         """True for an exact `==` / `===` pin without a wildcard."""
+        return self.pinned_version is not None
+
+    @property
+    def pinned_version(self) -> str | None:
+        """The version of the `==`/`===` specifier without a wildcard, if there is one."""
         if self.requirement is None or self.requirement.url:
-            return False
-        specs = list(self.requirement.specifier)
-        return len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version
+            return None
+        exact = (
+            s for s in self.requirement.specifier if s.operator in ("==", "===") and "*" not in s.version
+        )
+        return next((s.version for s in exact), None)
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def parse_requirements(text: str, path: Path | str = "requirements.txt") -> Requ
             continue
         source = physical[line - 1]
         col = len(source) - len(source.lstrip()) + 1
-        entries.append(_parse_line(_expand_env(body), comment, (path, line, end, col, source)))
+        entries.append(_parse_line(body, comment, (path, line, end, col, source)))
     return RequirementsFile(path=path, text=text, entries=tuple(entries))
 
 
@@ -154,8 +154,12 @@ def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str])
             hashes.append(value)
     req_text = req_text.strip()
     if _looks_like_path(req_text) and not re.match(r"^[A-Za-z0-9][\w.\-]*(\[.*\])?\s*@", req_text):
-        return Entry(path, line, end, col, req_text, Kind.PATH, value=req_text, comment=comment)
-    requirement = _parse_requirement(req_text, (path, line, col, source))
+        return Entry(
+            path, line, end, col, req_text, Kind.PATH, value=req_text, hashes=tuple(hashes), comment=comment
+        )
+    # ${VAR} is expanded only to parse the requirement: entry text keeps the reference, so a
+    # token in the environment never reaches findings or reports.
+    requirement = _parse_requirement(_expand_env(req_text), (path, line, col, source))
     return Entry(
         path,
         line,

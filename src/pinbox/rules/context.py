@@ -13,7 +13,7 @@ from pinbox.config import Config
 from pinbox.dockerfile import Dockerfile, parse_dockerfile
 from pinbox.dockerfile.shell import Install, installs
 from pinbox.errors import PinboxError
-from pinbox.fsutil import read_text
+from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
 from pinbox.requirements import RequirementsFile, parse_requirements
 
@@ -50,7 +50,7 @@ COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-c
 def kind_of(path: Path) -> str | None:
     """'dockerfile' | 'requirements' | 'lock' | 'compose' | 'dockerignore' | None."""
     name = path.name
-    if name == ".dockerignore":
+    if name == ".dockerignore" or name.endswith(".dockerignore"):
         return "dockerignore"
     if name in COMPOSE_NAMES:
         return "compose"
@@ -139,13 +139,20 @@ def _walk(root: Path) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-        found += [Path(folder) / f for f in sorted(files) if kind_of(Path(f)) or f.startswith("requirements")]
-    return [p for p in found if kind_of(p)]
+        found += [p for p in (Path(folder) / f for f in sorted(files)) if kind_of(p)]
+    return found
 
 
-def load_project(root: Path, config: Config, paths: list[Path] | None = None) -> Project:
-    """Discover (or take the given) files and parse each once."""
+def load_project(
+    root: Path, config: Config, paths: list[Path] | None = None, overlay: dict[Path, str] | None = None
+) -> Project:
+    """Discover (or take the given) files and parse each once; `overlay` replaces file contents."""
     files = _walk(root) if not paths else _expand(paths)
+    edited = overlay or {}
+
+    def read_text(path: Path, *, what: str) -> str:
+        return edited[path] if path in edited else _read_text(path, what=what)
+
     docs: dict[str, list[Any]] = {"dockerfile": [], "requirements": [], "pylock": [], "compose": []}
     ignores: list[Path] = []
     failures: list[ParseFailure] = []
@@ -163,7 +170,7 @@ def load_project(root: Path, config: Config, paths: list[Path] | None = None) ->
                     )
                 )
             elif kind == "compose":
-                docs["compose"].append(_compose(path))
+                docs["compose"].append(_compose(path, read_text(path, what="compose file")))
             elif kind == "lock" and path.suffix == ".toml":
                 text = read_text(path, what="lock")
                 docs["pylock"].append(PylockDoc(path, text, _toml(path, text), parse_header(text)))
@@ -224,10 +231,9 @@ def _toml(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-def _compose(path: Path) -> ComposeDoc:
+def _compose(path: Path, text: str) -> ComposeDoc:
     import yaml
 
-    text = read_text(path, what="compose file")
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

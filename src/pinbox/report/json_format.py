@@ -1,0 +1,40 @@
+"""A JSON array of findings (stable keys, for scripts)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from pinbox.rules.model import Finding
+
+
+def render(findings: Sequence[Finding], root: Path) -> str:
+    from pinbox.report import relpath
+
+    return (
+        json.dumps(
+            [
+                {
+                    "path": relpath(f.path, root),
+                    "line": f.line,
+                    "column": f.col,
+                    "code": f.code,
+                    "name": f.name,
+                    "message": f.message,
+                    "severity": f.severity.value,
+                    "fix": None
+                    if f.fix is None
+                    else {
+                        "description": f.fix.description,
+                        "safe": f.fix.safe,
+                        "path": relpath(f.fix.path or f.path, root),
+                        "edits": [{"start": e.start, "end": e.end, "text": e.text} for e in f.fix.edits],
+                    },
+                }
+                for f in findings
+            ],
+            indent=2,
+        )
+        + "\n"
+    )

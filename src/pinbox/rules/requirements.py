@@ -1,0 +1,300 @@
+"""Rule family: requirements files and locks (what they pin, how, and whether Linux can install it).
+
+Each rule's summary and doc (What it does / Why is this bad? / Example / Use instead / Fix safety)
+are in data/requirements_rules.toml. Locks are checked only by missing-hashes, duplicate-requirement
+and stale-lock; the other rules look at deployable files (`is_deployable`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from pinbox.errors import PinboxError
+from pinbox.lock.plan import recorded_options, staleness
+from pinbox.requirements.model import Entry, Kind
+from pinbox.requirements.platforms import platform_only
+from pinbox.rules.context import Project, PylockDoc, RequirementsDoc
+from pinbox.rules.model import Edit, Finding, Fix, Rule
+from pinbox.textpos import line_span
+from pinbox.tomlcompat import tomllib
+
+_NOT_DEPLOYED = {"dev", "devel", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint"}
+_LINUX = {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
+_URL_HASH = re.compile(r"#(?:.*&)?(?:md5|sha1|sha224|sha256|sha384|sha512)=")
+_OS = {"windows": ("Windows", "win32"), "macos": ("macOS", "darwin")}
+
+
+def is_deployable(doc: RequirementsDoc) -> bool:
+    """True for a requirements file meant to be installed where the code runs.
+
+    Not a lock, not a `.in` input, not a `constraints*` file, and neither the file name nor its
+    folder names a development set: `requirements-dev.txt`, `dev-requirements.txt`,
+    `requirements/test.txt`, `requirements_docs.txt`, `docs/requirements.txt`, ...
+    """
+    path = doc.path
+    if doc.is_lock or path.suffix == ".in" or path.name.startswith("constraints"):
+        return False
+    return not {*re.split(r"[-_.]", path.stem.lower()), path.parent.name.lower()} & _NOT_DEPLOYED
+
+
+def _data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = tomllib.loads(
+        resources.files("pinbox").joinpath(f"data/{name}").read_text("utf-8")
+    )
+    return data
+
+
+@cache
+def closure_table() -> dict[str, tuple[str, ...]]:
+    """Well-known package -> distributions it always installs (data/requirements_closure.toml)."""
+    return {row["name"]: tuple(row["requires"]) for row in _data("requirements_closure.toml")["package"]}
+
+
+_TEXTS: dict[str, dict[str, str]] = _data("requirements_rules.toml")
+
+
+def _rule(
+    code: str, name: str, check: Callable[[Project], Iterable[Finding]], fix: str | None = None
+) -> Rule:
+    """A rule whose summary and doc are in data/requirements_rules.toml."""
+    text = _TEXTS[name]
+    return Rule(code=code, name=name, summary=text["summary"], doc=text["doc"], check=check, fix=fix)
+
+
+def _entry_rule(
+    code: str, name: str, message: Callable[[Entry], str | None], kind: Kind = Kind.REQUIREMENT
+) -> Rule:
+    """A rule reporting each `kind` line of a deployable file that `message` has something to say about."""
+
+    def check(project: Project) -> Iterator[Finding]:
+        for file in filter(is_deployable, project.requirements):
+            for e in file.parsed.entries:
+                text = message(e) if e.kind is kind else None
+                if text:
+                    yield rule.finding(file.path, e.line, text, col=e.col)
+
+    rule = _rule(code, name, check)
+    return rule
+
+
+def _spec(entry: Entry) -> str:
+    """The requirement as written, without marker and options."""
+    return entry.text.split(";")[0].split(" --")[0].strip()
+
+
+def _unpinned(e: Entry) -> str | None:
+    if e.requirement is None or e.requirement.url or e.requirement.specifier:
+        return None
+    name = e.requirement.name
+    return f"{name} has no version, so each build may install another; pin it (`{name}==X.Y.Z`) or use a lock"
+
+
+def _range(e: Entry) -> str | None:
+    if e.requirement is None or e.requirement.url or not e.requirement.specifier or e.is_pinned:
+        return None
+    return (
+        f"`{_spec(e)}` allows more than one version, so a new release changes the next build; pin one (`==`)"
+    )
+
+
+def _version_in(url: str) -> str | None:
+    filename = url.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        parse = parse_wheel_filename if filename.endswith(".whl") else parse_sdist_filename
+        return str(parse(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+
+
+def _local_file(e: Entry) -> str | None:
+    url = e.requirement.url if e.requirement else None
+    if not (e.requirement and url and url.startswith("file:")):
+        return None
+    name, version = e.requirement.name, _version_in(url)
+    pin = f"`{name}=={version}`" if version else "its released version (`pip list --format=freeze`)"
+    return f"{name} comes from {url}, a path on the machine that wrote this file, not in the image; pin {pin}"
+
+
+def _editable(e: Entry) -> str:
+    return f"`-e {e.value}` links a source tree into the environment instead of installing a built package"
+
+
+def _platform_only(e: Entry) -> str | None:
+    row = platform_only(e.requirement.name) if e.requirement else None
+    marker = e.requirement.marker if e.requirement else None
+    if row is None or e.requirement is None or (marker and not marker.evaluate(_LINUX)):
+        return None
+    os_name, platform = _OS.get(row.os, (row.os, row.os))
+    guard = f'drop it or add `; sys_platform == "{platform}"`'
+    instead = f"use {row.replace_with} instead" if row.replace_with else guard
+    return f"{e.requirement.name} installs only on {os_name} ({row.why}), so pip fails on Linux; {instead}"
+
+
+def _installed(project: Project) -> Iterator[RequirementsDoc]:
+    """Deployable files an image installs with `-r` (not constrained with `-c`, not `--no-deps`);
+    without a Dockerfile, every deployable file with no lock beside it."""
+    if not project.dockerfiles:
+        yield from (d for d in project.requirements if is_deployable(d) and not project.lock_beside(d.path))
+        return
+    seen: set[Path] = set()
+    for dockerfile in project.dockerfiles:
+        for install, path in project.installed_files(dockerfile):
+            doc = project.requirements_at(path)
+            skip = install.constraint_files or install.has("--no-deps")
+            if doc and is_deployable(doc) and doc.path not in seen and not skip:
+                seen.add(doc.path)
+                yield doc
+
+
+def _with_includes(project: Project, doc: RequirementsDoc) -> list[Entry] | None:
+    """Requirements of the file and of the files it includes (`-r`); None if any uses `-c`."""
+    todo, seen, found = [doc], set[Path](), list[Entry]()
+    while todo:
+        current = todo.pop()
+        if current.path not in seen:
+            seen.add(current.path)
+            if any(e.kind is Kind.CONSTRAINT for e in current.parsed.entries):
+                return None  # constraints pin whatever the resolver pulls in
+            found += current.parsed.requirements
+            targets = [
+                current.path.parent / e.value
+                for e in current.parsed.entries
+                if e.kind is Kind.INCLUDE and e.value
+            ]
+            todo += [d for d in map(project.requirements_at, targets) if d]
+    return found
+
+
+def _lock_names(lock: RequirementsDoc | PylockDoc) -> set[str]:
+    if isinstance(lock, PylockDoc):
+        packages = lock.data.get("packages", [])
+        return {canonicalize_name(str(p.get("name"))) for p in packages if isinstance(p, dict)}
+    return {str(e.name) for e in lock.parsed.requirements}
+
+
+def _against_lock(
+    doc: RequirementsDoc, entries: list[Entry], lock: RequirementsDoc | PylockDoc
+) -> tuple[Entry, str] | None:
+    missing = sorted(_lock_names(lock) - {str(e.name) for e in entries})
+    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    text = f"{lock.path.name} beside it also pins {', '.join(missing[:3])}{more}; install the lock"
+    return (doc.parsed.entries[0], text) if missing else None
+
+
+def _against_table(doc: RequirementsDoc, entries: list[Entry]) -> tuple[Entry, str] | None:
+    pinned = {str(e.name) for e in entries if e.is_pinned}
+    for e in doc.parsed.requirements:
+        needs = closure_table().get(str(e.name), ()) if e.is_pinned else ()
+        if needs and not pinned.intersection(needs):
+            return e, f"{e.name} installs {', '.join(needs)}, none pinned here; lock the set (`pinbox lock`)"
+    return None
+
+
+def _missing_transitive(project: Project) -> Iterator[Finding]:
+    for doc in _installed(project):
+        entries = _with_includes(project, doc)
+        lock = project.lock_beside(doc.path)
+        if not entries:
+            continue
+        hit = _against_lock(doc, entries, lock) if lock else _against_table(doc, entries)
+        if hit:
+            at, text = hit
+            text = f"pins only top-level packages: {text}"
+            yield MISSING_TRANSITIVE.finding(doc.path, at.line, text, col=at.col)
+
+
+def _hashed(e: Entry) -> bool:
+    url = e.requirement.url if e.requirement else e.value
+    return bool(e.hashes) or bool(url and _URL_HASH.search(url))
+
+
+def _missing_hashes(project: Project) -> Iterator[Finding]:
+    for doc in project.requirements:
+        entries = [e for e in doc.parsed.entries if e.kind in (Kind.REQUIREMENT, Kind.PATH)]
+        hashed = next((e for e in entries if _hashed(e)), None)
+        if hashed is None and not doc.parsed.options("--require-hashes"):
+            continue
+        why = f"line {hashed.line} has one" if hashed else "the file sets --require-hashes"
+        for e in (e for e in entries if not _hashed(e)):
+            name = e.requirement.name if e.requirement else e.value
+            text = f"{name} has no --hash but {why}; in hash-checking mode pip refuses the whole file"
+            yield MISSING_HASHES.finding(doc.path, e.line, text, col=e.col)
+
+
+def _duplicates(project: Project) -> Iterator[Finding]:
+    for doc in project.requirements:
+        seen: dict[tuple[str, str], Entry] = {}
+        for e in doc.parsed.requirements:
+            marker = str(e.requirement.marker) if e.requirement and e.requirement.marker else ""
+            first = seen.setdefault((str(e.name), marker), e)
+            if first is e:
+                continue
+            same = first.text == e.text
+            fix = Fix("remove the repeated line", (Edit(*line_span(doc.text, e.line, e.end_line), ""),))
+            how = (
+                "by the same line"
+                if same
+                else f"as `{_spec(first)}` (pip merges both or fails on a conflict)"
+            )
+            text = f"{e.name} is already required on line {first.line} {how}; keep one line"
+            yield DUPLICATE.finding(doc.path, e.line, text, col=e.col, fix=fix if same else None)
+
+
+def _lock_project(root: Path, doc: RequirementsDoc | PylockDoc) -> Path:
+    """The folder `pinbox lock` ran in: the nearest one, up to the root, from which the lock's
+    recorded `--output` (default: its own name) leads to it."""
+    output = recorded_options(doc.text, root).output or doc.path.name
+    for folder in (doc.path.parent, *doc.path.parent.parents):
+        if (folder / output).resolve() == doc.path.resolve() or folder.resolve() == root.resolve():
+            return folder
+    return root
+
+
+def _stale(project: Project) -> Iterator[Finding]:
+    locks: list[RequirementsDoc | PylockDoc] = [d for d in project.requirements if d.is_lock]
+    for doc in (*locks, *project.pylocks):
+        if "inputs-digest" not in doc.header:
+            continue
+        try:
+            reason = staleness(_lock_project(project.root, doc), doc.path)
+        except PinboxError as exc:
+            reason = f"cannot tell whether {doc.path.name} is fresh: {exc.message}"
+        if reason:
+            action = "" if "pinbox lock" in reason else "; regenerate it with `pinbox lock`"
+            yield STALE_LOCK.finding(doc.path, 1, reason + action)
+
+
+UNPINNED = _entry_rule("PB101", "unpinned-requirement", _unpinned)
+RANGE = _entry_rule("PB102", "range-requirement", _range)
+MISSING_TRANSITIVE = _rule("PB103", "missing-transitive-pins", _missing_transitive)
+MISSING_HASHES = _rule("PB104", "missing-hashes", _missing_hashes)
+LOCAL_FILE = _entry_rule("PB105", "local-file-reference", _local_file)
+EDITABLE = _entry_rule("PB106", "editable-install", _editable, kind=Kind.EDITABLE)
+PLATFORM_ONLY = _entry_rule("PB107", "platform-only-package", _platform_only)
+DUPLICATE = _rule("PB108", "duplicate-requirement", _duplicates, fix="safe")
+STALE_LOCK = _rule("PB109", "stale-lock", _stale)
+
+RULES: tuple[Rule, ...] = (
+    UNPINNED,
+    RANGE,
+    MISSING_TRANSITIVE,
+    MISSING_HASHES,
+    LOCAL_FILE,
+    EDITABLE,
+    PLATFORM_ONLY,
+    DUPLICATE,
+    STALE_LOCK,
+)

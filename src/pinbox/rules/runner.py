@@ -1,0 +1,90 @@
+"""Run the selected rules over a project, then apply per-file and inline ignores.
+
+Inline ignores (`# pinbox: ignore[rule-name]` on the line or the line above) are applied after
+the rules run, and an ignore that suppressed nothing is itself reported (`unused-ignore`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pinbox.rules import registry
+from pinbox.rules.context import Project
+from pinbox.rules.meta import UNUSED_IGNORE
+from pinbox.rules.model import Finding, Rule
+
+_IGNORE = re.compile(r"#\s*pinbox:\s*ignore\[([^\]]*)\]")
+
+
+@dataclass
+class _Ignore:
+    path: Path
+    line: int
+    col: int
+    tokens: tuple[str, ...]
+    used: bool = False
+
+
+def _inline_ignores(path: Path, text: str) -> list[_Ignore]:
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _IGNORE.finditer(line):
+            tokens = tuple(t.strip() for t in match.group(1).split(",") if t.strip())
+            found.append(_Ignore(path, number, match.start() + 1, tokens))
+    return found
+
+
+def _texts(project: Project) -> dict[Path, str]:
+    texts: dict[Path, str] = {}
+    for group in (project.dockerfiles, project.requirements, project.pylocks, project.composes):
+        texts.update((doc.path, doc.text) for doc in group)
+    for path in project.dockerignores:  # a comment line there is harmless to Docker
+        texts[path] = path.read_text(encoding="utf-8", errors="replace")
+    return texts
+
+
+def _per_file_ignored(finding: Finding, project: Project) -> bool:
+    try:
+        rel = finding.path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        rel = finding.path.as_posix()
+    rule = registry.BY_CODE[finding.code]
+    return any(
+        (fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(finding.path.name, pattern))
+        and any(registry.matches(rule, token) for token in tokens)
+        for pattern, tokens in project.config.check.per_file_ignores
+    )
+
+
+def run(project: Project, rules: Iterable[Rule]) -> list[Finding]:
+    """Findings of `rules` on `project`, ignores applied, sorted by file and position."""
+    chosen = list(rules)
+    findings = [f for rule in chosen for f in rule.check(project)]
+    findings = [f for f in findings if not _per_file_ignored(f, project)]
+    ignores = {path: _inline_ignores(path, text) for path, text in _texts(project).items()}
+    kept: list[Finding] = []
+    for finding in findings:
+        rule = registry.BY_CODE[finding.code]
+        matched = [
+            ig
+            for ig in ignores.get(finding.path, ())
+            if ig.line in (finding.line, finding.line - 1)
+            and any(registry.matches(rule, t) for t in ig.tokens)
+        ]
+        for ig in matched:
+            ig.used = True
+        if not matched:
+            kept.append(finding)
+    if UNUSED_IGNORE in chosen:
+        for ig in (ig for group in ignores.values() for ig in group if not ig.used):
+            names = ", ".join(ig.tokens) or "nothing"
+            kept.append(
+                UNUSED_IGNORE.finding(
+                    ig.path, ig.line, f"`ignore[{names}]` suppresses nothing here", col=ig.col
+                )
+            )
+    return sorted(kept, key=Finding.sort_key)
