@@ -35,6 +35,12 @@ class Pin:
     index: str | None = None
 
     @property
+    def size(self) -> int | None:
+        """Bytes of the largest file this pin may download (None when the index gave no sizes)."""
+        sizes = [a.size for a in self.artifacts if a.size is not None]
+        return max(sizes) if sizes else None
+
+    @property
     def hashes(self) -> tuple[str, ...]:
         return tuple(sorted({a.sha256 for a in self.artifacts}))
 

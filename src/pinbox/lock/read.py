@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.markers import Marker
@@ -65,3 +67,46 @@ def recorded_target(path: Path) -> str | None:
     if not path.exists():
         return None
     return parse_header(read_text(path, what="lock")).get("target")
+
+
+_SIZE = re.compile(r"wheel: ([\d.]+) (B|kB|MB|GB)")
+_UNITS = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9}
+
+
+@dataclass(frozen=True)
+class LockedBlock:
+    """One pin of a requirements-format lock, as the text block it is written in."""
+
+    name: str
+    version: str
+    text: str  # the requirement line, its hashes and its comment, newline-terminated
+    size: int | None  # bytes of the largest wheel, from the `wheel:` note (approximate)
+
+
+def read_blocks(text: str, path: Path) -> tuple[str, list[LockedBlock]]:
+    """(the lock's leading header and option lines, one block per pin) of a requirements lock."""
+    parsed = parse_requirements(text, path)
+    lines = text.splitlines(keepends=True)
+    requirements = parsed.requirements
+    if not requirements:
+        return text, []
+    head = "".join(lines[: requirements[0].line - 1])
+    blocks = []
+    for i, entry in enumerate(requirements):
+        end = requirements[i + 1].line - 1 if i + 1 < len(requirements) else len(lines)
+        block = "".join(lines[entry.line - 1 : end]).rstrip("\n") + "\n"
+        size = _SIZE.search(block)
+        version = entry.pinned_version
+        if entry.requirement is None or version is None:
+            raise PinboxError(
+                f"{entry.text!r} is not pinned with ==; regenerate the lock", path=path, line=entry.line
+            )
+        blocks.append(
+            LockedBlock(
+                str(entry.name),
+                version,
+                block,
+                int(float(size.group(1)) * _UNITS[size.group(2)]) if size else None,
+            )
+        )
+    return head, blocks

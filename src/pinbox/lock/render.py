@@ -31,8 +31,18 @@ def render_requirements(lock: Lock) -> str:
         lines = [head, *hashes]
         block = " \\\n".join(lines)
         why = ", ".join(pin.roots) if pin.roots else "(not reached from a requirement)"
-        out.append(f"{block}\n    # from: {why}\n")
+        size = f"; wheel: {human_size(pin.size)}" if pin.size else ""
+        out.append(f"{block}\n    # from: {why}{size}\n")
     return "\n".join(part.rstrip("\n") for part in out) + "\n"
+
+
+def human_size(size: int) -> str:
+    """1234567 -> '1.2 MB' (decimal units, as PyPI shows them)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000  # type: ignore[assignment]
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _toml_str(value: str) -> str:

@@ -97,50 +97,73 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _seed(workdir: Path, previous: dict[str, str]) -> tuple[Path, Path]:
-    """Write the previous pins where uv reads its preferences (its output files)."""
-    pylock = workdir / "pylock.pinbox.toml"
-    annotated = workdir / "annotated.txt"
+def _seed(path: Path, previous: dict[str, str]) -> Path:
+    """Write the previous pins where uv reads its preferences (its own output file)."""
     if previous:
-        pins = sorted(previous.items())
-        pylock.write_text(
+        path.write_text(
             'lock-version = "1.0"\ncreated-by = "pinbox"\n'
-            + "".join(f'\n[[packages]]\nname = "{n}"\nversion = "{v}"\n' for n, v in pins)
+            + "".join(f'\n[[packages]]\nname = "{n}"\nversion = "{v}"\n' for n, v in sorted(previous.items()))
         )
-        annotated.write_text("".join(f"{n}=={v}\n" for n, v in pins))
-    return pylock, annotated
+    return path
 
 
 def resolve(req: Request, platforms: Sequence[Platform]) -> list[Resolution]:
-    """Resolve for every platform (all compiles side by side); raise PinboxError on failure."""
+    """Resolve for every platform; raise PinboxError with uv's explanation on failure.
+
+    First `uv pip compile --format pylock.toml` per platform (platforms side by side): the
+    resolution, with exactly the target's files and hashes. Then, to learn who pulled each package
+    in, the same inputs again with those pins as constraints, `--offline`: no network and a
+    trivial resolution from uv's cache, so memory stays one resolver's and time grows little.
+    """
     binary = uv_binary()
-    for attempt in range(2):
-        with tempfile.TemporaryDirectory(prefix="pinbox-") as tmp:
-            jobs: list[tuple[list[str], Path]] = []
-            outputs: list[tuple[Path, Path]] = []
-            for i, platform in enumerate(platforms):
-                workdir = Path(tmp) / str(i)
-                workdir.mkdir()
-                pylock, annotated = _seed(workdir, req.previous.get(platform.uv, {}))
-                base = _base_args(req, platform)
-                jobs.append(([*base, "--format", "pylock.toml", "-o", str(pylock)], req.project))
-                jobs.append(([*base, "--annotation-style", "line", "-o", str(annotated)], req.project))
-                outputs.append((pylock, annotated))
-            results = run_uv(binary, jobs)
-            for i, result in enumerate(results):
-                if result.returncode != 0:
-                    raise explain_failure(result.stderr, req, platforms[i // 2])
-            resolutions = []
-            agree = True
-            for platform, (pylock, annotated) in zip(platforms, outputs, strict=True):
-                packages = parse_pylock(pylock.read_text(), pylock)
-                versions, parents = parse_annotated(annotated.read_text())
-                got = {str(canonicalize_name(p["name"])): str(p.get("version")) for p in packages}
-                agree = agree and got == versions
-                resolutions.append(Resolution(platform, packages, parents))
-        if agree or attempt:
-            return resolutions
-    raise AssertionError("unreachable")  # pragma: no cover
+    with tempfile.TemporaryDirectory(prefix="pinbox-") as tmp:
+        pylocks = [
+            _seed(Path(tmp) / f"pylock.p{i}.toml", req.previous.get(p.uv, {}))
+            for i, p in enumerate(platforms)
+        ]
+        jobs = [
+            ([*_base_args(req, p), "--format", "pylock.toml", "-o", str(out)], req.project)
+            for p, out in zip(platforms, pylocks, strict=True)
+        ]
+        for i, result in enumerate(run_uv(binary, jobs)):
+            if result.returncode != 0:
+                raise explain_failure(result.stderr, req, platforms[i])
+        packages = [parse_pylock(out.read_text(), out) for out in pylocks]
+        parents = _annotate(binary, req, platforms, packages, Path(tmp))
+    return [Resolution(p, pk, pa) for p, pk, pa in zip(platforms, packages, parents, strict=True)]
+
+
+def _annotate(
+    binary: str,
+    req: Request,
+    platforms: Sequence[Platform],
+    packages: list[tuple[dict[str, Any], ...]],
+    tmp: Path,
+) -> list[dict[str, tuple[str, ...]]]:
+    """Who required each package: an annotated compile pinned to the resolution, from the cache."""
+    jobs = []
+    for i, (platform, pkgs) in enumerate(zip(platforms, packages, strict=True)):
+        pins = tmp / f"pins.p{i}.txt"
+        pins.write_text("".join(f"{p['name']}=={p['version']}\n" for p in pkgs))
+        args = [*_base_args(req, platform), "--annotation-style", "line", "-c", str(pins)]
+        args = [a for a in args if a not in ("--upgrade",)]
+        jobs.append((args, req.project))
+    results = run_uv(binary, [([*args, "--offline"], cwd) for args, cwd in jobs])
+    out = []
+    for (args, cwd), result, pkgs, platform in zip(jobs, results, packages, platforms, strict=True):
+        if result.returncode != 0:  # not all in the cache (an unusual index): ask the network
+            result = run_uv(binary, [(args, cwd)])[0]
+            if result.returncode != 0:
+                raise explain_failure(result.stderr, req, platform)
+        versions, parents = parse_annotated(result.stdout)
+        expected = {str(canonicalize_name(p["name"])): str(p["version"]) for p in pkgs}
+        if versions != expected:
+            raise PinboxError(
+                f"uv gave different versions when annotating the resolution for {platform.docker}",
+                hint="run pinbox lock again; if it persists, report it with `pinbox -v lock`",
+            )
+        out.append(parents)
+    return out
 
 
 def run_uv(binary: str, jobs: Sequence[tuple[list[str], Path]]) -> list[subprocess.CompletedProcess[str]]:
@@ -183,6 +206,8 @@ def parse_annotated(text: str) -> tuple[dict[str, str], dict[str, tuple[str, ...
         for item in (i.strip() for i in match.group(3).split(",")):
             if not item:
                 continue
+            if item.startswith("-c "):
+                continue  # the pins pinbox passed as constraints
             if item.startswith("-") or " " in item or "(" in item:
                 via.append("")  # -r requirements.txt, project (pyproject.toml): direct
             else:
