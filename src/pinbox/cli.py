@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -14,14 +14,44 @@ from pinbox.errors import EXIT_INTERRUPTED, EXIT_USAGE, PinboxError
 from pinbox.ui import UI
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(UI).verbosity = -1
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        ctx.ensure_object(UI).verbosity = value
+
+
+def verbosity(command: F) -> F:
+    """-q/-v, accepted before or after the subcommand (`pinbox -q lock` = `pinbox lock -q`)."""
+    command = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_set_verbose,
+        help="Say more about what is happening (repeatable).",
+    )(command)
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="Print only results and errors.",
+    )(command)
 
 
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="pinbox")
-@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
-@click.option("-v", "--verbose", count=True, help="Say more about what is happening (repeatable).")
+@verbosity
 @click.pass_context
-def app(ctx: click.Context, quiet: bool, verbose: int) -> None:
+def app(ctx: click.Context) -> None:
     """Reproducible Python dependencies for ML projects, from laptop to CI to Docker image.
 
     \b
@@ -30,13 +60,15 @@ def app(ctx: click.Context, quiet: bool, verbose: int) -> None:
       pinbox lock --check         exit 1 if the lock no longer matches its inputs or target
       pinbox check [--fix]        lint (and repair) Dockerfiles, requirements, locks, compose files
       pinbox rule NAME            explain a check rule
+      pinbox init                 write a best-practice Dockerfile, .dockerignore, compose.yaml
 
     Run `pinbox COMMAND --help` for each command's options and examples.
     """
-    ctx.obj = UI(verbosity=-1 if quiet else verbose)
+    ctx.ensure_object(UI)
 
 
 @app.command(context_settings=CONTEXT)
+@verbosity
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option(
     "-i",
@@ -138,6 +170,7 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
 
 
 @app.command(context_settings=CONTEXT)
+@verbosity
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--select",
@@ -191,6 +224,7 @@ def check(
 
 
 @app.command(context_settings=CONTEXT)
+@verbosity
 @click.argument("name", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")
 @click.option("--markdown", is_flag=True, help="Print Markdown (with --all: the page docs/rules.md).")
@@ -210,13 +244,57 @@ def rule(ui: UI, /, name: str | None, show_all: bool, markdown: bool) -> int:
     return rule_command.run(name, show_all, markdown, ui)
 
 
+@app.command(context_settings=CONTEXT)
+@verbosity
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--cmd", metavar="COMMAND", help='What the image runs, e.g. "python serve.py" (default: detected).'
+)
+@click.option(
+    "--gpu", is_flag=True, help="Reserve a GPU in compose.yaml even if the lock has no CUDA wheels."
+)
+@click.option(
+    "--installer",
+    type=click.Choice(["uv", "pip"]),
+    default="uv",
+    show_default=True,
+    help="Installer used in the builder stage (neither ends up in the image).",
+)
+@click.option(
+    "--base", metavar="IMAGE", help="Base image (default: the project's python image, or python:X.Y-slim)."
+)
+@click.option("--image", metavar="NAME", help="Image name in compose.yaml (default: the folder's name).")
+@click.option("--force", is_flag=True, help="Overwrite existing Dockerfile, .dockerignore and compose.yaml.")
+@click.option("--diff", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_obj
+def init(ui: UI, /, project: Path, **kwargs: Any) -> int:
+    """Write the Dockerfile, .dockerignore and compose.yaml this project should have.
+
+    Reads the lock (running `pinbox lock` when it is missing or stale), the entry point
+    (train.py, a FastAPI/Flask app, app.py/main.py, [project.scripts], or --cmd), GPU need (CUDA
+    wheels in the lock) and the system libraries the wheels need. The Dockerfile is multi-stage:
+    dependencies install from the hashed lock in layers (large and stable first) under a BuildKit
+    cache mount, the final stage gets only the virtualenv and the code, and runs as a non-root
+    user. Existing files are never overwritten without --force.
+
+    \b
+    Examples:
+      pinbox init                       # write Dockerfile, .dockerignore, compose.yaml
+      pinbox init --diff                # what would change in the existing files
+      pinbox init --force --cmd "python serve.py --port 8080"
+    """
+    from pinbox.commands import init as init_command
+
+    return init_command.run(init_command.InitOptions(project=project, **kwargs), ui)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code instead of raising (tests call this directly)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         code = app.main(args=args, prog_name="pinbox", standalone_mode=False)
     except PinboxError as exc:
-        UI().err.print(f"error: {exc.render()}", markup=False, style="red", highlight=False)
+        UI().error(exc.render())
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -226,6 +304,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_USAGE
     except KeyboardInterrupt:
-        UI().err.print("interrupted", markup=False)
+        UI().info("interrupted")
         return EXIT_INTERRUPTED
     return code if isinstance(code, int) else 0
