@@ -1,0 +1,178 @@
+"""`pinbox build`: build the project's image from a fresh lock with BuildKit, and report on it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pinbox.config import load_config
+from pinbox.engine import images
+from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, tag
+from pinbox.engine.docker import DockerClient, find_docker
+from pinbox.engine.progress import Step
+from pinbox.errors import EXIT_FINDINGS, PinboxError
+from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
+from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
+from pinbox.lock.read import stale_reason
+from pinbox.lock.render import human_size
+from pinbox.target import parse_platforms
+from pinbox.ui import UI
+
+_DEPENDENCY_LAYER = re.compile(r"/opt/layers/|pip3? install|uv pip (install|sync)|python3? -m pip install")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    project: Path = Path()
+    tag: str | None = None
+    dockerfile: str | None = None
+    platform: str | None = None
+    cache_from: tuple[str, ...] = ()
+    cache_to: str | None = None
+    push: bool = False
+    relock: bool = False
+    network: str | None = None
+    json: bool = False
+
+
+def _fresh_lock(opts: BuildOptions, ui: UI) -> Plan:
+    config = load_config(opts.project)
+    lock_opts = LockOptions(project=opts.project, dockerfile=opts.dockerfile)
+    lock = output_path(lock_opts, config, config.format)
+    plan = make_plan(with_recorded(lock_opts, lock))
+    reason = stale_reason(plan.output, plan.target.key(), plan.digest)
+    if reason and not opts.relock:
+        raise PinboxError(
+            f"refusing to build: {reason}",
+            exit_code=EXIT_FINDINGS,
+            hint="run `pinbox lock` first, or `pinbox build --relock`",
+        )
+    if reason:
+        from pinbox.commands import lock as lock_command
+
+        ui.info(f"{reason}: running pinbox lock")
+        lock_command.run(with_recorded(lock_opts, lock), ui)
+        plan = make_plan(with_recorded(lock_opts, lock))
+    return plan
+
+
+def _check_platform(plan: Plan, platform: str | None) -> None:
+    if not platform:
+        return
+    locked = {p.arch for p in plan.target.platforms}
+    for wanted in parse_platforms(platform):
+        if wanted.arch not in locked:
+            raise PinboxError(
+                f"the lock is for {', '.join(p.docker for p in plan.target.platforms)}, not {wanted.docker}",
+                path=plan.output,
+                hint=f"lock for it first: pinbox lock --platform {platform}",
+            )
+
+
+def _on_step(ui: UI) -> tuple[list[Step], Callable[[Step], None]]:
+    seen: list[Step] = []
+
+    def report(step: Step) -> None:
+        if step.internal:
+            return
+        seen.append(step)
+        state = "cached" if step.cached else "error" if step.error else f"{step.seconds or 0:.1f}s"
+        ui.info(f"  {state:>8}  {step.name[:110]}")
+
+    return seen, report
+
+
+def run(opts: BuildOptions, ui: UI) -> int:
+    client = find_docker()
+    plan = _fresh_lock(opts, ui)
+    _check_platform(plan, opts.platform)
+    dockerfile = Path(opts.dockerfile) if opts.dockerfile else opts.project / "Dockerfile"
+    if not dockerfile.is_file():
+        raise PinboxError("no Dockerfile to build", path=dockerfile, hint="write one with `pinbox init`")
+    if (dockerfile.parent / FOLDER).is_dir():
+        _, texts = fragment_texts(plan.output)
+        changed = write_fragments(dockerfile.parent / FOLDER, texts)
+        if changed:
+            ui.info(f"updated {FOLDER}/: {', '.join(changed)}")
+    ref = opts.tag or f"{re.sub(r'[^a-z0-9_.-]+', '-', opts.project.resolve().name.lower())}:latest"
+    req = BuildRequest(
+        opts.project, dockerfile, ref, opts.platform, opts.cache_from, opts.cache_to, opts.network
+    )
+    ui.info(f"building {ref} with {client.path} ({'buildx' if client.buildx else 'BuildKit'})")
+    _, report = _on_step(ui)
+    with ui.spinner(f"building {ref}"):
+        result = run_build(client, req, report)
+    if opts.cache_to and not client.buildx:
+        tag(client, ref, opts.cache_to)
+        push(client, opts.cache_to)
+        ui.info(f"pushed {opts.cache_to} with its inline build cache")
+    if opts.push:
+        push(client, ref)
+        ui.info(f"pushed {ref}")
+    summary = _summary(client, ref, result, plan)
+    if opts.json:
+        ui.result(json.dumps({**asdict(summary), "overhead": summary.overhead}, indent=2))
+    else:
+        ui.result(_render(summary))
+    return 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    image: str
+    seconds: float
+    steps: int
+    cached: list[str]
+    rebuilt: list[tuple[str, float | None]]
+    size: int
+    layers: list[tuple[int, str]]
+    dependency_bytes: int
+    installed_bytes: int | None
+
+    @property
+    def overhead(self) -> float | None:
+        """Dependency layers over the installed size of the locked packages, minus one."""
+        return self.dependency_bytes / self.installed_bytes - 1 if self.installed_bytes else None
+
+
+def _summary(client: DockerClient, ref: str, result: BuildResult, plan: Plan) -> Summary:
+    steps = result.log.user_steps
+    layers = images.layers(client, ref)
+    deps = [layer for layer in layers if _DEPENDENCY_LAYER.search(layer.created_by)]
+    blocks = load_lock(plan.output)[1] if plan.output.suffix != ".toml" else []
+    floor = images.installed_size(client, ref, [b.name for b in blocks]) if blocks else None
+    return Summary(
+        image=ref,
+        seconds=round(result.seconds, 2),
+        steps=len(steps),
+        cached=[s.name for s in steps if s.cached],
+        rebuilt=[(s.name, s.seconds) for s in steps if not s.cached],
+        size=images.image_size(client, ref),
+        layers=[(layer.size, layer.created_by) for layer in layers],
+        dependency_bytes=sum(layer.size for layer in deps),
+        installed_bytes=floor,
+    )
+
+
+def _render(summary: Summary) -> str:
+    lines = [
+        f"Built {summary.image} in {summary.seconds}s: {summary.steps} steps, {len(summary.cached)} cached",
+        f"image size: {human_size(summary.size)}",
+        "layers (oldest first, empty ones left out):",
+        *(f"  {human_size(size):>10}  {_short(created)}" for size, created in summary.layers if size),
+    ]
+    if summary.installed_bytes and summary.overhead is not None:
+        lines.append(
+            f"dependency layers: {human_size(summary.dependency_bytes)}; locked packages installed: "
+            f"{human_size(summary.installed_bytes)} (the floor); overhead {100 * summary.overhead:+.1f}%"
+        )
+    return "\n".join(lines)
+
+
+def _short(created_by: str) -> str:
+    text = re.sub(r"^/bin/sh -c (#\(nop\) )?", "", created_by).strip()
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) < 100 else text[:97] + "..."

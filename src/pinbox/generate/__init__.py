@@ -1,0 +1,1 @@
+"""`pinbox init`: what goes into a generated Dockerfile, .dockerignore and compose.yaml."""
