@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,19 @@ def docker() -> str:
             pytest.fail("PINBOX_REQUIRE_DOCKER=1 but no Docker engine answers `docker info`")
         pytest.skip("no Docker engine (run scripts/docker-engine start, or set PINBOX_REQUIRE_DOCKER=1)")
     return client
+
+
+@pytest.fixture(scope="session")
+def registry(docker: str) -> Iterator[str]:
+    """A real OCI registry (Debian's docker-registry) on 127.0.0.1, started by scripts/registry."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = ROOT / "scripts" / "registry"
+    started = subprocess.run([str(script), "start", str(port)], capture_output=True, text=True, timeout=300)
+    if started.returncode != 0:
+        pytest.fail(f"cannot start a registry: {started.stdout}{started.stderr}")
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(script), "stop", str(port)], capture_output=True, timeout=60)

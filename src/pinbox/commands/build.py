@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pinbox.config import load_config
 from pinbox.engine import images
-from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, tag
+from pinbox.dockerfile import load_dockerfile
+from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
 from pinbox.engine.progress import Step
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
-from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
-from pinbox.lock.read import stale_reason
+from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
+from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.lock.render import human_size
 from pinbox.target import parse_platforms
 from pinbox.ui import UI
@@ -59,15 +60,27 @@ def _fresh_lock(opts: BuildOptions, ui: UI) -> Plan:
     return plan
 
 
-def _check_platform(plan: Plan, platform: str | None) -> None:
-    if not platform:
+def _copied_stages(dockerfile: Path) -> list[str]:
+    """Named stages the final stage copies from (their layers are not in its inline cache)."""
+    model = load_dockerfile(dockerfile)
+    final = model.final_stage
+    if final is None:
+        return []
+    names = {ins.flag("from") for ins in final.instructions if ins.cmd == "COPY" and ins.flag("from")}
+    return [s.name for s in model.stages[:-1] if s.name and s.name in names]
+
+
+def _check_platform(lock: Path, platform: str | None) -> None:
+    """A platform the lock was not made for is an error before anything else happens."""
+    key = recorded_target(lock)
+    if not platform or key is None:
         return
-    locked = {p.arch for p in plan.target.platforms}
+    locked = target_from_key(key).platforms
     for wanted in parse_platforms(platform):
-        if wanted.arch not in locked:
+        if wanted.arch not in {p.arch for p in locked}:
             raise PinboxError(
-                f"the lock is for {', '.join(p.docker for p in plan.target.platforms)}, not {wanted.docker}",
-                path=plan.output,
+                f"the lock is for {', '.join(p.docker for p in locked)}, not {wanted.docker}",
+                path=lock,
                 hint=f"lock for it first: pinbox lock --platform {platform}",
             )
 
@@ -86,9 +99,10 @@ def _on_step(ui: UI) -> tuple[list[Step], Callable[[Step], None]]:
 
 
 def run(opts: BuildOptions, ui: UI) -> int:
+    config = load_config(opts.project)
+    _check_platform(output_path(LockOptions(project=opts.project), config, config.format), opts.platform)
     client = find_docker()
     plan = _fresh_lock(opts, ui)
-    _check_platform(plan, opts.platform)
     dockerfile = Path(opts.dockerfile) if opts.dockerfile else opts.project / "Dockerfile"
     if not dockerfile.is_file():
         raise PinboxError("no Dockerfile to build", path=dockerfile, hint="write one with `pinbox init`")
@@ -98,11 +112,21 @@ def run(opts: BuildOptions, ui: UI) -> int:
         if changed:
             ui.info(f"updated {FOLDER}/: {', '.join(changed)}")
     ref = opts.tag or f"{re.sub(r'[^a-z0-9_.-]+', '-', opts.project.resolve().name.lower())}:latest"
-    req = BuildRequest(
-        opts.project, dockerfile, ref, opts.platform, opts.cache_from, opts.cache_to, opts.network
-    )
+    stages = _copied_stages(dockerfile)
+    cache_from = opts.cache_from
+    if not client.buildx:  # inline cache holds one stage: each builder stage gets its own ref
+        sources = (*opts.cache_from, *((opts.cache_to,) if opts.cache_to else ()))
+        cache_from = (*sources, *(stage_ref(r, s) for r in sources for s in stages))
+    req = BuildRequest(opts.project, dockerfile, ref, opts.platform, cache_from, opts.cache_to, opts.network)
     ui.info(f"building {ref} with {client.path} ({'buildx' if client.buildx else 'BuildKit'})")
     _, report = _on_step(ui)
+    if opts.cache_to and not client.buildx:
+        for stage in stages:
+            cache = stage_ref(opts.cache_to, stage)
+            with ui.spinner(f"building stage {stage} for the cache"):
+                run_build(client, replace(req, target=stage, tag=cache), None)
+            push(client, cache)
+            ui.info(f"pushed {cache} (inline cache of stage {stage})")
     with ui.spinner(f"building {ref}"):
         result = run_build(client, req, report)
     if opts.cache_to and not client.buildx:

@@ -24,6 +24,7 @@ class BuildRequest:
     cache_to: str | None = None
     network: str | None = None
     build_args: tuple[str, ...] = ()
+    target: str | None = None  # build only up to this stage
 
 
 def build_args(client: DockerClient, req: BuildRequest) -> list[str]:
@@ -33,6 +34,8 @@ def build_args(client: DockerClient, req: BuildRequest) -> list[str]:
         args += ["--platform", req.platform]
     if req.network:
         args += ["--network", req.network]
+    if req.target:
+        args += ["--target", req.target]
     for ref in req.cache_from:
         args += ["--cache-from", f"type=registry,ref={ref}" if client.buildx else ref]
     if req.cache_to:
@@ -95,6 +98,14 @@ def _failure(log: BuildLog, req: BuildRequest) -> PinboxError:
         exit_code=EXIT_FINDINGS,
         path=req.dockerfile,
     )
+
+
+def stage_ref(ref: str, stage: str) -> str:
+    """Where a build stage's inline cache lives beside `ref`: repo:tag -> repo:tag-stage."""
+    name, sep, tag = ref.rpartition(":")
+    if sep and "/" not in tag:
+        return f"{name}:{tag}-{stage}"
+    return f"{ref}:{stage}"
 
 
 def push(client: DockerClient, ref: str) -> None:

@@ -50,11 +50,11 @@ def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None 
         return target_from_dockerfile(load_dockerfile(dockerfile), python=python, platforms=platform)
     source = "flags" if (opts.python or opts.platform) else "config" if (python or platform) else None
     if source is None and lock_path is not None and recorded_target(lock_path):
-        return _target_from_key(str(recorded_target(lock_path)))
+        return target_from_key(str(recorded_target(lock_path)))
     return target_from_flags(python, platform, source or "this interpreter")
 
 
-def _target_from_key(key: str) -> Target:
+def target_from_key(key: str) -> Target:
     python, _, plats = key.partition(" ")
     platforms = []
     for item in plats.split(","):

@@ -1,0 +1,186 @@
+"""`pinbox build` against the real engine and a real registry on loopback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from pinbox.engine.docker import find_docker
+
+from ..conftest import EXAMPLE
+
+pytestmark = [pytest.mark.docker, pytest.mark.network]
+Run = Callable[..., tuple[int, str, str]]
+
+
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    client = find_docker()
+    return subprocess.run(
+        client.command(*args), env=client.environ(), capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture
+def tags() -> Iterator[list[str]]:
+    """Tags a test makes; at the end they go, and so do the images a re-used tag left untagged."""
+    made: list[str] = []
+    yield made
+    if made:
+        _docker("rmi", "-f", *dict.fromkeys(made))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with a lock and the Dockerfile pinbox init writes."""
+    from pinbox.cli import main
+
+    project = tmp_path_factory.mktemp("build") / "iris-app"
+    shutil.copytree(
+        EXAMPLE, project, ignore=shutil.ignore_patterns("out", "requirements.lock", "pinbox.lock.d")
+    )
+    assert main(["-q", "init", "--force", str(project)]) == 0
+    return project
+
+
+def _build(
+    run_pinbox: Run, project: Path, tag: str, *extra: str, made: list[str] | None = None
+) -> tuple[int, dict[str, object], str]:
+    """`pinbox build --json`; the image's ID joins `made`, so a tag built twice leaves nothing behind."""
+    code, out, err = run_pinbox("build", "--json", "-t", tag, *extra, project)
+    if code == 0 and made is not None:
+        made.append(_docker("image", "inspect", "-f", "{{.Id}}", tag).stdout.strip())
+    return code, (json.loads(out) if code == 0 else {}), err
+
+
+def test_build_runs_the_training_and_dependency_layers_meet_the_floor(
+    generated: Path, run_pinbox: Run, tags: list[str], docker: str, tmp_path: Path
+) -> None:
+    tag = f"pinbox-test/build-{uuid.uuid4().hex[:10]}"
+    tags.append(tag)
+    code, summary, err = _build(run_pinbox, generated, tag, made=tags)
+    assert code == 0, err
+    floor, deps = summary["installed_bytes"], summary["dependency_bytes"]
+    assert isinstance(floor, int) and isinstance(deps, int) and floor > 100_000_000
+    assert abs(deps / floor - 1) <= 0.05
+    out = tmp_path / "out"
+    out.mkdir(mode=0o777)
+    out.chmod(0o777)
+    train = _docker("run", "--rm", "--network", "none", "-e", "OUTPUT_DIR=/out", "-v", f"{out}:/out", tag)
+    assert train.returncode == 0, train.stderr
+    assert (out / "model.pkl").exists() and (out / "confusion.png").exists()
+    whoami = _docker("run", "--rm", tag, "id", "-u")
+    assert whoami.stdout.strip() == "10001"
+    tools = _docker(
+        "run", "--rm", tag, "sh", "-c", "ls /opt/venv/bin; ls -d /root/.cache 2>/dev/null || true"
+    )
+    assert "uv" not in tools.stdout.split() and "/root/.cache" not in tools.stdout
+    # nothing changed: every step is cached
+    code, again, err = _build(run_pinbox, generated, tag, made=tags)
+    assert code == 0, err
+    assert again["rebuilt"] == [] or all("FROM" in step for step, _ in again["rebuilt"])  # type: ignore[union-attr]
+
+
+def test_adding_a_small_dependency_rebuilds_only_its_layer(
+    generated: Path, run_pinbox: Run, tags: list[str], docker: str
+) -> None:
+    tag = f"pinbox-test/build-{uuid.uuid4().hex[:10]}"
+    tags.append(tag)
+    assert _build(run_pinbox, generated, tag, made=tags)[0] == 0
+    requirements = generated / "requirements.txt"
+    original = requirements.read_text()
+    requirements.write_text(original + "tqdm==4.66.4\n")
+    try:
+        code, _, err = run_pinbox("build", "-t", tag, generated)
+        assert code == 1 and "refusing to build" in err and "--relock" in err
+        code, summary, err = _build(run_pinbox, generated, tag, "--relock", made=tags)
+        assert code == 0, err
+        # the big layers come from cache; the small one holds the new package (it may be cached
+        # too when an identical fragment was built before on this engine: the cache is by content)
+        cached = " ".join(summary["cached"])  # type: ignore[arg-type]
+        rebuilt = " ".join(step for step, _ in summary["rebuilt"])  # type: ignore[union-attr]
+        for step in ("/opt/layers/1/", "/opt/layers/2/"):
+            assert step in cached, step
+        for step in ("1-foundation.txt", "2-large.txt", "/opt/layers/1/", "/opt/layers/2/"):
+            assert step not in rebuilt, step
+        assert "tqdm" in (generated / "pinbox.lock.d" / "3-small.txt").read_text()
+        probe = _docker("run", "--rm", "--network", "none", tag, "python", "-c", "import tqdm, numpy")
+        assert probe.returncode == 0, probe.stderr
+    finally:
+        requirements.write_text(original)
+        assert run_pinbox("lock", generated)[0] == 0
+
+
+def test_platform_outside_the_lock_fails_before_building(
+    generated: Path, run_pinbox: Run, docker: str
+) -> None:
+    code, _, err = run_pinbox("build", "--platform", "linux/arm64", "-t", "pinbox-test/never", generated)
+    assert code == 2 and "not linux/arm64" in err and "pinbox lock --platform linux/arm64" in err
+    assert _docker("image", "inspect", "pinbox-test/never").returncode != 0
+
+
+def test_a_failing_step_is_shown_with_its_output(tmp_path: Path, run_pinbox: Run, docker: str) -> None:
+    project = tmp_path / "broken"
+    project.mkdir()
+    (project / "requirements.txt").write_text("six==1.16.0\n")
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\nRUN echo boom-marker && false\n")
+    assert run_pinbox("lock", project)[0] == 0
+    code, _, err = run_pinbox("build", "-t", f"pinbox-test/broken-{uuid.uuid4().hex[:8]}", project)
+    assert code == 1
+    assert "build step failed: [1/2] RUN echo boom-marker && false" in err or "RUN echo boom-marker" in err
+    assert "| boom-marker" in err and "Traceback" not in err
+
+
+def test_registry_cache_survives_a_pruned_builder(
+    generated: Path, run_pinbox: Run, tags: list[str], registry: str
+) -> None:
+    nonce = uuid.uuid4().hex[:10]
+    tag = f"pinbox-test/cache-{nonce}"
+    cache = f"{registry}/iris:cache-{nonce}"
+    tags += [tag, cache, f"{cache}-builder"]
+    # a builder stage no other image on this shared engine has, so its cache is this test's alone
+    project = generated.parent / f"iris-{nonce}"
+    shutil.copytree(generated, project)
+    dockerfile = project / "Dockerfile"
+    text = dockerfile.read_text()
+    head, sep, rest = text.partition(" AS builder\n")
+    dockerfile.write_text(f"{head}{sep}ENV PINBOX_TEST_NONCE={nonce}\n{rest}")
+    generated = project
+    code, _, err = _build(run_pinbox, generated, tag, "--cache-to", cache, made=tags)
+    assert code == 0, err
+
+    def forget() -> None:
+        _docker("rmi", "-f", tag, cache, f"{cache}-builder")
+        _docker("builder", "prune", "-f")  # dangling cache only (never -a: the engine is shared)
+
+    forget()
+    code, summary, err = _build(run_pinbox, generated, tag, "--cache-from", cache, made=tags)
+    assert code == 0, err
+    cached = " ".join(summary["cached"])  # type: ignore[arg-type]
+    for step in ("uv pip install", "1-foundation.txt", "2-large.txt", "3-small.txt"):
+        assert step in cached, step
+    # the cache really is in the registry: both refs carry BuildKit's inline cache metadata
+    for ref in (cache, f"{cache}-builder"):
+        assert "moby.buildkit.cache.v0" in _registry_config(ref), ref
+
+
+def _registry_config(ref: str) -> str:
+    """The image config a loopback registry holds for `host:port/repo:tag` (Registry HTTP API)."""
+    host, _, rest = ref.partition("/")
+    repo, _, tag = rest.rpartition(":")
+    accept = (
+        "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
+    )
+    request = urllib.request.Request(f"http://{host}/v2/{repo}/manifests/{tag}", headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        manifest = json.loads(response.read())
+    with urllib.request.urlopen(
+        f"http://{host}/v2/{repo}/blobs/{manifest['config']['digest']}", timeout=30
+    ) as blob:
+        return str(blob.read().decode())
