@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pinbox.config import load_config
-from pinbox.engine import images
 from pinbox.dockerfile import load_dockerfile
+from pinbox.engine import images
 from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
 from pinbox.engine.progress import Step
