@@ -76,6 +76,7 @@ def test_example_matches_golden_files(tmp_path: Path, run_pinbox: Run) -> None:
     assert code == 0, err
     for file in GENERATED:
         assert (project / file).read_text() == (GOLDEN / file).read_text(), file
+    assert run_pinbox("check", project)[:2] == (0, "")
     layers = sorted(p.name for p in (project / "pinbox.lock.d").iterdir())
     assert layers == ["0-installer.txt", "1-foundation.txt", "2-large.txt", "3-small.txt"]
     locked = [

@@ -130,6 +130,22 @@ class Project:
                 return doc
         return None
 
+    def feeds_a_lock_only(self, path: Path) -> bool:
+        """True when a pinbox lock was made from `path` and no Dockerfile installs `path` itself.
+
+        Such a file is the lock's input, like requirements.in: ranges there are how the lock is
+        asked for, and the lock is what gets deployed."""
+        target = path.resolve()
+        installed = {p.resolve() for doc in self.dockerfiles for _, p in self.installed_files(doc)}
+        if target in installed:
+            return False
+        locks: tuple[RequirementsDoc | PylockDoc, ...] = (*self.requirements, *self.pylocks)
+        return any(
+            (lock.path.parent / name).resolve() == target
+            for lock in locks
+            for name in lock.header.get("inputs", "").split()
+        )
+
     def installed_files(self, doc: DockerfileDoc) -> list[tuple[Install, Path]]:
         """(install, file) for each `-r FILE` of the Dockerfile, FILE resolved in its context."""
         return [(i, doc.context / f) for i in doc.installs for f in i.requirement_files if "$" not in f]

@@ -80,7 +80,10 @@ def _entry_rule(
     """A rule reporting each `kind` line of a deployable file that `message` has something to say about."""
 
     def check(project: Project) -> Iterator[Finding]:
-        for file in filter(is_deployable, project.requirements):
+        deployed = (
+            f for f in project.requirements if is_deployable(f) and not project.feeds_a_lock_only(f.path)
+        )
+        for file in deployed:
             for e in file.parsed.entries:
                 text = message(e) if e.kind is kind else None
                 if text:
