@@ -21,19 +21,20 @@ def pin_marker(lock: Lock, pin: Pin) -> str | None:
 
 def render_requirements(lock: Lock) -> str:
     """`name==version ; marker \\ --hash=...` lines, installable with --require-hashes --no-deps."""
-    out = [render_header(lock.header)]
+    head_part = render_header(lock.header) + "\n"
     if lock.index_options:
-        out.append("\n".join(lock.index_options) + "\n")
+        head_part += "".join(f"{option}\n" for option in lock.index_options) + "\n"
+    out: list[str] = []
     for pin in lock.pins:
         marker = pin_marker(lock, pin)
-        head = f"{pin.name}=={pin.version}" + (f" ; {marker}" if marker else "")
+        requirement = f"{pin.name}=={pin.version}" + (f" ; {marker}" if marker else "")
         hashes = [f"    --hash=sha256:{h}" for h in pin.hashes]
-        lines = [head, *hashes]
+        lines = [requirement, *hashes]
         block = " \\\n".join(lines)
         why = ", ".join(pin.roots) if pin.roots else "(not reached from a requirement)"
         size = f"; wheel: {human_size(pin.size)}" if pin.size else ""
         out.append(f"{block}\n    # from: {why}{size}\n")
-    return "\n".join(part.rstrip("\n") for part in out) + "\n"
+    return head_part + "".join(out)
 
 
 def human_size(size: int) -> str:
