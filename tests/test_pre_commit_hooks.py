@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pinbox.rules.context import kind_of
+from pinbox.rules.discover import kind_of
 
 HOOKS = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
 

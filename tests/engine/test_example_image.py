@@ -1,4 +1,5 @@
-"""The engine path, proven from day one: lock the example, build its Dockerfile from the lock, train."""
+"""The engine path: lock the example, let `pinbox check --fix --unsafe-fixes` switch its Dockerfile
+to the lock, then build that Dockerfile as it is and train in the container."""
 
 from __future__ import annotations
 
@@ -18,14 +19,6 @@ from ..conftest import EXAMPLE
 pytestmark = [pytest.mark.docker, pytest.mark.network]
 
 
-def _install_from_lock(dockerfile: str) -> str:
-    """The tutorial Dockerfile, installing the hashed lock instead of the loose requirements."""
-    assert "requirements.txt" in dockerfile
-    return dockerfile.replace("COPY requirements.txt .", "COPY requirements.lock .").replace(
-        "-r requirements.txt", "--require-hashes --no-deps -r requirements.lock"
-    )
-
-
 def test_example_builds_from_its_lock_and_trains(
     tmp_path: Path, docker: str, run_pinbox: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -39,8 +32,11 @@ def test_example_builds_from_its_lock_and_trains(
         for line in lock_text.splitlines()
         if "==" in line and line[0].isalpha()
     )
-    dockerfile = project / "Dockerfile"
-    dockerfile.write_text(_install_from_lock(dockerfile.read_text()))
+    before = (project / "Dockerfile").read_text()
+    code, _, err = run_pinbox("check", "--fix", "--unsafe-fixes", "--exit-zero", project)
+    assert code == 0, err
+    fixed = (project / "Dockerfile").read_text()
+    assert fixed != before and "-r requirements.lock" in fixed and "--require-hashes" in fixed
 
     client = find_docker()
     tag = f"pinbox-test/iris-{uuid.uuid4().hex[:12]}"

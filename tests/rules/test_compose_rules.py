@@ -1,4 +1,4 @@
-"""Compose rules (PB401-PB402), and the CUDA and GPU facts they share with the image rules."""
+"""Compose rules (PB401-PB402): GPU reservations against the CUDA wheels locked for a service."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pinbox.rules import compose
-from pinbox.rules.compose import Locked, is_cuda_build, locked, locks_for, service_line
+from pinbox.rules import compose, cuda
+from pinbox.rules.compose import service_line
 from pinbox.rules.model import Finding, Rule
-from tests.rules.helpers import project, run_rule
+from tests.rules.helpers import run_rule
 
 CPU_LOCK = "numpy==2.1.0\ntorch==2.5.1+cpu\n"
 CUDA_LOCK = "numpy==2.1.0\ntorch==2.5.1\nnvidia-cublas-cu12==12.4.5.8\n"
@@ -83,13 +83,13 @@ def test_gpu_without_cuda_negatives(
     assert not check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, text, lock, **files)
 
 
-@pytest.mark.parametrize("name", compose.cuda_table()["cuda-builds"]["names"])
+@pytest.mark.parametrize("name", cuda.cuda_table()["cuda-builds"]["names"])
 def test_every_gpu_only_distribution_counts_as_cuda(tmp_path: Path, name: str) -> None:
     lock = CPU_LOCK + name.replace("*", "12") + "==1.0\n"
     assert not check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, GPU, lock)
 
 
-@pytest.mark.parametrize("name", compose.cuda_table()["cuda-builds"]["local-version"])
+@pytest.mark.parametrize("name", cuda.cuda_table()["cuda-builds"]["local-version"])
 def test_every_local_version_cuda_build_counts(tmp_path: Path, name: str) -> None:
     assert not check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, GPU, f"{name}==2.5.1+cu124\n")
     assert check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, GPU, f"{name}==2.5.1+cpu\n")
@@ -141,7 +141,7 @@ def test_cuda_without_gpu_reports_every_building_service(tmp_path: Path) -> None
     assert [f.line for f in found] == [4, 7]
 
 
-# shared facts --------------------------------------------------------------------------------
+# where a service is --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -161,35 +161,3 @@ def test_cuda_without_gpu_reports_every_building_service(tmp_path: Path) -> None
 )
 def test_service_line(text: str, name: str, line: int) -> None:
     assert service_line(text, name) == line
-
-
-@pytest.mark.parametrize(
-    ("name", "version", "cuda"),
-    [
-        ("nvidia-cublas-cu12", "12.4.5.8", True),
-        ("nvidia-cublas", "13.0.0.19", True),  # CUDA 13 wheels have no suffix
-        ("nvidia-some-new-lib-cu12", "1.0", True),
-        ("nvidia-ml-py", "12.560.30", False),
-        ("torch", "2.5.1", False),
-        ("torch", "2.5.1+cu124", True),
-        ("jaxlib", "0.4.26+cuda12.cudnn89", True),
-        ("numpy", "2.1.0", False),
-    ],
-)
-def test_is_cuda_build(name: str, version: str, cuda: bool) -> None:
-    assert is_cuda_build(Locked(name, version, 1)) is cuda
-
-
-def test_locked_reads_requirements_and_pylock(tmp_path: Path) -> None:
-    pylock = (
-        '[[packages]]\nname = "Nvidia_CuDNN_cu12"\nversion = "9.1.0.70"\n'
-        'wheels = [{ url = "https://x/nvidia_cudnn_cu12-9.1.0.70-py3-none-manylinux2014_x86_64.whl", '
-        "size = 664800000 }]\n"
-    )
-    proj = project(tmp_path, {"pylock.toml": pylock, "sub/requirements.lock": "Torch==2.5.1\nfoo>=1\n"})
-    (pylock_doc,) = proj.pylocks
-    assert locked(pylock_doc) == (Locked("nvidia-cudnn-cu12", "9.1.0.70", 2, 664800000),)
-    (req_doc,) = proj.requirements
-    assert locked(req_doc) == (Locked("torch", "2.5.1", 1), Locked("foo", "", 2))
-    assert [d.path.name for d in locks_for(proj, tmp_path / "sub")] == ["requirements.lock"]
-    assert {d.path.name for d in locks_for(proj, tmp_path / "other")} == {"requirements.lock", "pylock.toml"}

@@ -15,14 +15,20 @@ LOCK = (
 
 
 def test_ranges_in_a_lock_input_are_fine(tmp_path: Path) -> None:
-    files = {"requirements.txt": "numpy>=1.24,<1.26\n", "requirements.lock": LOCK,
-             "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.lock .\n"
-             "RUN pip install --no-cache-dir --require-hashes -r requirements.lock\n"}
+    files = {
+        "requirements.txt": "numpy>=1.24,<1.26\n",
+        "requirements.lock": LOCK,
+        "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.lock .\n"
+        "RUN pip install --no-cache-dir --require-hashes -r requirements.lock\n",
+    }
     assert run_rule(tmp_path, lookup("range-requirement"), files) == []
 
 
 def test_a_lock_input_the_image_installs_is_deployed(tmp_path: Path) -> None:
-    files = {"requirements.txt": "numpy>=1.24,<1.26\n", "requirements.lock": LOCK,
-             "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
-             "RUN pip install --no-cache-dir -r requirements.txt\n"}
+    files = {
+        "requirements.txt": "numpy>=1.24,<1.26\n",
+        "requirements.lock": LOCK,
+        "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n",
+    }
     assert [f.line for f in run_rule(tmp_path, lookup("range-requirement"), files)] == [1]

@@ -54,12 +54,18 @@ class Dockerfile:
         lowered = name.lower()
         return next((s for s in self.stages if s.name and s.name.lower() == lowered), None)
 
+    def lineage(self, stage: Stage) -> list[Stage]:
+        """The stage and the earlier stages it is built `FROM`, oldest first."""
+        chain = [stage]
+        while (parent := self.stage_named(chain[0].base_resolved)) and parent.index < chain[0].index:
+            chain.insert(0, parent)
+        return chain
+
+    def stage_of(self, ins: Instruction) -> Stage | None:
+        """The stage an instruction belongs to (None for a global ARG)."""
+        return next((s for s in self.stages if ins in s.instructions), None)
+
     def root_base(self, stage: Stage) -> tuple[str, Stage]:
         """Follow `FROM <earlier stage>` links down to an external image reference."""
-        seen: set[int] = set()
-        while True:
-            parent = self.stage_named(stage.base_resolved)
-            if parent is None or parent.index >= stage.index or parent.index in seen:
-                return stage.base_resolved, stage
-            seen.add(stage.index)
-            stage = parent
+        root = self.lineage(stage)[0]
+        return root.base_resolved, root

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
+
+_URL_HASH = re.compile(r"#(?:.*&)?(?:md5|sha1|sha224|sha256|sha384|sha512)=")
 
 
 class Kind(enum.Enum):
@@ -55,6 +58,12 @@ class Entry:
         )
         return next((s.version for s in exact), None)
 
+    @property
+    def is_hashed(self) -> bool:
+        """True when the line carries a `--hash`, or its URL a `#sha256=`-style fragment."""
+        url = self.requirement.url if self.requirement else self.value
+        return bool(self.hashes) or bool(url and _URL_HASH.search(url))
+
 
 @dataclass(frozen=True)
 class RequirementsFile:
@@ -67,6 +76,12 @@ class RequirementsFile:
     @property
     def requirements(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind is Kind.REQUIREMENT)
+
+    @property
+    def is_hash_pinned(self) -> bool:
+        """Every line a pinned requirement with hashes: pip and uv install it with --require-hashes."""
+        needs = [e for e in self.entries if e.kind is not Kind.OPTION]  # includes, -e and paths fail it
+        return bool(needs) and all(e.kind is Kind.REQUIREMENT and e.is_pinned and e.is_hashed for e in needs)
 
     def options(self, name: str) -> tuple[str, ...]:
         """Values of every occurrence of a long option (`--index-url`, `--find-links`, ...)."""

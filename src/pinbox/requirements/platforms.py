@@ -5,11 +5,10 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from packaging.utils import canonicalize_name
 
-from pinbox.tomlcompat import tomllib
+from pinbox.datafiles import data_table
 
 
 @dataclass(frozen=True)
@@ -25,10 +24,9 @@ class PlatformOnly:
 
 @cache
 def platform_only_table() -> tuple[PlatformOnly, ...]:
-    text = resources.files("pinbox").joinpath("data/platform_only.toml").read_text("utf-8")
     return tuple(
         PlatformOnly(row["name"], row["os"], row["why"], row.get("replace-with"))
-        for row in tomllib.loads(text)["package"]
+        for row in data_table("platform_only")["package"]
     )
 
 

@@ -3,64 +3,19 @@ discovered and parsed once. Files that do not parse become `parse-error` finding
 
 from __future__ import annotations
 
-import fnmatch
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pinbox.config import Config
-from pinbox.dockerfile import Dockerfile, parse_dockerfile
+from pinbox.dockerfile import Dockerfile, Instruction, parse_dockerfile
+from pinbox.dockerfile.copies import host_path
 from pinbox.dockerfile.shell import Install, installs
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
 from pinbox.requirements import RequirementsFile, parse_requirements
-
-SKIP_DIRS = {
-    ".git",
-    ".hg",
-    ".venv",
-    "venv",
-    "env",
-    "node_modules",
-    "__pycache__",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    "site-packages",
-    "build",
-    "dist",
-}
-DOCKERFILE_PATTERNS = ("Dockerfile", "*.Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile")
-REQUIREMENTS_PATTERNS = (
-    "requirements*.txt",
-    "requirements*.in",
-    "*requirements.txt",
-    "constraints*.txt",
-    "requirements*.lock",
-    "*.lock.txt",
-)
-LOCK_PATTERNS = ("requirements*.lock", "*.lock.txt", "pylock.toml", "pylock.*.toml")
-COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-
-
-def kind_of(path: Path) -> str | None:
-    """'dockerfile' | 'requirements' | 'lock' | 'compose' | 'dockerignore' | None."""
-    name = path.name
-    if name == ".dockerignore" or name.endswith(".dockerignore"):
-        return "dockerignore"
-    if name in COMPOSE_NAMES:
-        return "compose"
-    if any(fnmatch.fnmatchcase(name, p) for p in LOCK_PATTERNS):
-        return "lock"
-    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
-        return "dockerfile"
-    if any(fnmatch.fnmatchcase(name, p) for p in REQUIREMENTS_PATTERNS) or path.parent.name == "requirements":
-        return "requirements" if path.suffix in (".txt", ".in", "") else None
-    return None
+from pinbox.rules.discover import expand, kind_of, walk
 
 
 @dataclass(frozen=True)
@@ -73,6 +28,14 @@ class DockerfileDoc:
     @property
     def context(self) -> Path:
         return self.path.parent
+
+    def host_path(self, ins: Instruction, name: str) -> Path | None:
+        """The context file behind the in-image path `name` at `ins` (see dockerfile.copies)."""
+        return host_path(self.model, self.context, ins, name)
+
+    def requirement_files(self, install: Install) -> list[tuple[str, Path | None]]:
+        """(as written, context file or None) for each `-r` file of an install, or file it syncs."""
+        return [(name, self.host_path(install.instruction, name)) for name in install.requirement_files]
 
 
 @dataclass(frozen=True)
@@ -92,11 +55,22 @@ class PylockDoc:
     header: dict[str, str] = field(default_factory=dict)
 
 
+LockDoc = RequirementsDoc | PylockDoc
+
+
 @dataclass(frozen=True)
 class ComposeDoc:
     path: Path
     text: str
     data: dict[str, Any]
+
+    @property
+    def services(self) -> dict[str, dict[str, Any]]:
+        """The `services:` mapping, without entries that are not mappings."""
+        found = self.data.get("services")
+        if not isinstance(found, dict):
+            return {}
+        return {str(name): s for name, s in found.items() if isinstance(s, dict)}
 
 
 @dataclass(frozen=True)
@@ -120,15 +94,28 @@ class Project:
         resolved = path.resolve()
         return next((r for r in self.requirements if r.path.resolve() == resolved), None)
 
-    def lock_beside(self, path: Path) -> RequirementsDoc | PylockDoc | None:
-        """The lock in the same folder as `path` (requirements.lock, then pylock.toml)."""
-        folder = path.parent.resolve()
-        docs: tuple[RequirementsDoc | PylockDoc, ...] = (*self.requirements, *self.pylocks)
-        for doc in docs:
-            is_lock = isinstance(doc, PylockDoc) or doc.is_lock
-            if is_lock and doc.path.parent.resolve() == folder and doc.path.resolve() != path.resolve():
-                return doc
-        return None
+    @property
+    def locks(self) -> tuple[LockDoc, ...]:
+        """Every lock: requirements-format locks, then pylock.toml files."""
+        return (*(r for r in self.requirements if r.is_lock), *self.pylocks)
+
+    def lock_beside(self, path: Path) -> LockDoc | None:
+        """The lock in the same folder as `path`: the one whose header names `path` as an input,
+        else the first (requirements.lock, then pylock.toml)."""
+        folder, resolved = path.parent.resolve(), path.resolve()
+        beside = [d for d in self.locks if d.path.parent.resolve() == folder and d.path.resolve() != resolved]
+        named = (d for d in beside if resolved in lock_inputs(d, self.root, d.path.parent))
+        return next(named, beside[0] if beside else None)
+
+    def locks_in(self, folder: Path) -> list[LockDoc]:
+        """The locks inside `folder` (a build context), else every lock of the project."""
+        inside = [d for d in self.locks if d.path.resolve().is_relative_to(folder.resolve())]
+        return inside or list(self.locks)
+
+    def locks_of(self, doc: DockerfileDoc) -> list[LockDoc]:
+        """The locks an image may install: its context's (else the project's), when it installs
+        anything or names the lock."""
+        return [lock for lock in self.locks_in(doc.context) if doc.installs or lock.path.name in doc.text]
 
     def feeds_a_lock_only(self, path: Path) -> bool:
         """True when a pinbox lock was made from `path` and no Dockerfile installs `path` itself.
@@ -139,31 +126,26 @@ class Project:
         installed = {p.resolve() for doc in self.dockerfiles for _, p in self.installed_files(doc)}
         if target in installed:
             return False
-        locks: tuple[RequirementsDoc | PylockDoc, ...] = (*self.requirements, *self.pylocks)
-        return any(
-            (lock.path.parent / name).resolve() == target
-            for lock in locks
-            for name in lock.header.get("inputs", "").split()
-        )
+        locks: tuple[LockDoc, ...] = (*self.requirements, *self.pylocks)
+        return any(target in lock_inputs(lock, lock.path.parent) for lock in locks)
 
     def installed_files(self, doc: DockerfileDoc) -> list[tuple[Install, Path]]:
-        """(install, file) for each `-r FILE` of the Dockerfile, FILE resolved in its context."""
-        return [(i, doc.context / f) for i in doc.installs for f in i.requirement_files if "$" not in f]
+        """(install, context file) for each `-r FILE` (or synced file) of the Dockerfile, FILE
+        followed back through the COPY that put it in the image."""
+        return [(i, path) for i in doc.installs for _, path in doc.requirement_files(i) if path]
 
 
-def _walk(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-        found += [p for p in (Path(folder) / f for f in sorted(files)) if kind_of(p)]
-    return found
+def lock_inputs(lock: LockDoc, *bases: Path) -> set[Path]:
+    """The resolved files the lock's header `inputs:` names, each read relative to each of `bases`."""
+    names = lock.header.get("inputs", "").split()
+    return {(base / name).resolve() for name in names for base in bases}
 
 
 def load_project(
     root: Path, config: Config, paths: list[Path] | None = None, overlay: dict[Path, str] | None = None
 ) -> Project:
     """Discover (or take the given) files and parse each once; `overlay` replaces file contents."""
-    files = _walk(root) if not paths else _expand(paths)
+    files = walk(root) if not paths else expand(paths)
     edited = overlay or {}
 
     def read_text(path: Path, *, what: str) -> str:
@@ -218,23 +200,6 @@ def load_project(
         tuple(ignores),
         tuple(failures),
     )
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += _walk(path)
-        elif not path.exists():
-            raise PinboxError("no such file or folder", path=path)
-        elif kind_of(path) is None:
-            raise PinboxError(
-                "not a file pinbox checks (Dockerfile, requirements, lock, compose or .dockerignore)",
-                path=path,
-            )
-        else:
-            out.append(path)
-    return out
 
 
 def _toml(path: Path, text: str) -> dict[str, Any]:

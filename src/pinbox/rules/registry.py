@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pinbox.errors import PinboxError
-from pinbox.rules import compose, image, installs, meta, requirements
+from pinbox.rules import compose, context_bloat, cuda, image, indexes, installs, meta, requirements
 from pinbox.rules.model import Rule
 
-RULES: tuple[Rule, ...] = (
-    *meta.RULES,
-    *requirements.RULES,
-    *installs.RULES,
-    *image.RULES,
-    *compose.RULES,
+# one entry per module that defines rules; listed (and documented) by code
+RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        (
+            *meta.RULES,
+            *requirements.RULES,
+            *installs.RULES,
+            *indexes.RULES,
+            *image.RULES,
+            *cuda.RULES,
+            *context_bloat.RULES,
+            *compose.RULES,
+        ),
+        key=lambda rule: rule.code,
+    )
 )
 BY_CODE = {r.code: r for r in RULES}
 BY_NAME = {r.name: r for r in RULES}

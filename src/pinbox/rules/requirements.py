@@ -8,33 +8,32 @@ and stale-lock; the other rules look at deployable files (`is_deployable`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
-    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
 
+from pinbox.datafiles import data_table
 from pinbox.errors import PinboxError
 from pinbox.lock.plan import recorded_options, staleness
 from pinbox.requirements.model import Entry, Kind
 from pinbox.requirements.platforms import platform_only
-from pinbox.rules.context import Project, PylockDoc, RequirementsDoc
+from pinbox.rules.context import LockDoc, Project, RequirementsDoc
+from pinbox.rules.documented import documented
+from pinbox.rules.locked import locked
 from pinbox.rules.model import Edit, Finding, Fix, Rule
 from pinbox.textpos import line_span
-from pinbox.tomlcompat import tomllib
 
 _NOT_DEPLOYED = {"dev", "devel", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint"}
 _LINUX = {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
-_URL_HASH = re.compile(r"#(?:.*&)?(?:md5|sha1|sha224|sha256|sha384|sha512)=")
 _OS = {"windows": ("Windows", "win32"), "macos": ("macOS", "darwin")}
+_TABLE = "requirements_rules"  # data/requirements_rules.toml: each rule's summary and doc
 
 
 def is_deployable(doc: RequirementsDoc) -> bool:
@@ -50,28 +49,10 @@ def is_deployable(doc: RequirementsDoc) -> bool:
     return not {*re.split(r"[-_.]", path.stem.lower()), path.parent.name.lower()} & _NOT_DEPLOYED
 
 
-def _data(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = tomllib.loads(
-        resources.files("pinbox").joinpath(f"data/{name}").read_text("utf-8")
-    )
-    return data
-
-
 @cache
 def closure_table() -> dict[str, tuple[str, ...]]:
     """Well-known package -> distributions it always installs (data/requirements_closure.toml)."""
-    return {row["name"]: tuple(row["requires"]) for row in _data("requirements_closure.toml")["package"]}
-
-
-_TEXTS: dict[str, dict[str, str]] = _data("requirements_rules.toml")
-
-
-def _rule(
-    code: str, name: str, check: Callable[[Project], Iterable[Finding]], fix: str | None = None
-) -> Rule:
-    """A rule whose summary and doc are in data/requirements_rules.toml."""
-    text = _TEXTS[name]
-    return Rule(code=code, name=name, summary=text["summary"], doc=text["doc"], check=check, fix=fix)
+    return {row["name"]: tuple(row["requires"]) for row in data_table("requirements_closure")["package"]}
 
 
 def _entry_rule(
@@ -89,7 +70,7 @@ def _entry_rule(
                 if text:
                     yield rule.finding(file.path, e.line, text, col=e.col)
 
-    rule = _rule(code, name, check)
+    rule = documented(_TABLE, code, name, check)
     return rule
 
 
@@ -181,17 +162,8 @@ def _with_includes(project: Project, doc: RequirementsDoc) -> list[Entry] | None
     return found
 
 
-def _lock_names(lock: RequirementsDoc | PylockDoc) -> set[str]:
-    if isinstance(lock, PylockDoc):
-        packages = lock.data.get("packages", [])
-        return {canonicalize_name(str(p.get("name"))) for p in packages if isinstance(p, dict)}
-    return {str(e.name) for e in lock.parsed.requirements}
-
-
-def _against_lock(
-    doc: RequirementsDoc, entries: list[Entry], lock: RequirementsDoc | PylockDoc
-) -> tuple[Entry, str] | None:
-    missing = sorted(_lock_names(lock) - {str(e.name) for e in entries})
+def _against_lock(doc: RequirementsDoc, entries: list[Entry], lock: LockDoc) -> tuple[Entry, str] | None:
+    missing = sorted({p.name for p in locked(lock)} - {str(e.name) for e in entries})
     more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
     text = f"{lock.path.name} beside it also pins {', '.join(missing[:3])}{more}; install the lock"
     return (doc.parsed.entries[0], text) if missing else None
@@ -219,19 +191,14 @@ def _missing_transitive(project: Project) -> Iterator[Finding]:
             yield MISSING_TRANSITIVE.finding(doc.path, at.line, text, col=at.col)
 
 
-def _hashed(e: Entry) -> bool:
-    url = e.requirement.url if e.requirement else e.value
-    return bool(e.hashes) or bool(url and _URL_HASH.search(url))
-
-
 def _missing_hashes(project: Project) -> Iterator[Finding]:
     for doc in project.requirements:
         entries = [e for e in doc.parsed.entries if e.kind in (Kind.REQUIREMENT, Kind.PATH)]
-        hashed = next((e for e in entries if _hashed(e)), None)
+        hashed = next((e for e in entries if e.is_hashed), None)
         if hashed is None and not doc.parsed.options("--require-hashes"):
             continue
         why = f"line {hashed.line} has one" if hashed else "the file sets --require-hashes"
-        for e in (e for e in entries if not _hashed(e)):
+        for e in (e for e in entries if not e.is_hashed):
             name = e.requirement.name if e.requirement else e.value
             text = f"{name} has no --hash but {why}; in hash-checking mode pip refuses the whole file"
             yield MISSING_HASHES.finding(doc.path, e.line, text, col=e.col)
@@ -256,7 +223,7 @@ def _duplicates(project: Project) -> Iterator[Finding]:
             yield DUPLICATE.finding(doc.path, e.line, text, col=e.col, fix=fix if same else None)
 
 
-def _lock_project(root: Path, doc: RequirementsDoc | PylockDoc) -> Path:
+def _lock_project(root: Path, doc: LockDoc) -> Path:
     """The folder `pinbox lock` ran in: the nearest one, up to the root, from which the lock's
     recorded `--output` (default: its own name) leads to it."""
     output = recorded_options(doc.text, root).output or doc.path.name
@@ -267,8 +234,7 @@ def _lock_project(root: Path, doc: RequirementsDoc | PylockDoc) -> Path:
 
 
 def _stale(project: Project) -> Iterator[Finding]:
-    locks: list[RequirementsDoc | PylockDoc] = [d for d in project.requirements if d.is_lock]
-    for doc in (*locks, *project.pylocks):
+    for doc in project.locks:
         if "inputs-digest" not in doc.header:
             continue
         try:
@@ -282,13 +248,13 @@ def _stale(project: Project) -> Iterator[Finding]:
 
 UNPINNED = _entry_rule("PB101", "unpinned-requirement", _unpinned)
 RANGE = _entry_rule("PB102", "range-requirement", _range)
-MISSING_TRANSITIVE = _rule("PB103", "missing-transitive-pins", _missing_transitive)
-MISSING_HASHES = _rule("PB104", "missing-hashes", _missing_hashes)
+MISSING_TRANSITIVE = documented(_TABLE, "PB103", "missing-transitive-pins", _missing_transitive)
+MISSING_HASHES = documented(_TABLE, "PB104", "missing-hashes", _missing_hashes)
 LOCAL_FILE = _entry_rule("PB105", "local-file-reference", _local_file)
 EDITABLE = _entry_rule("PB106", "editable-install", _editable, kind=Kind.EDITABLE)
 PLATFORM_ONLY = _entry_rule("PB107", "platform-only-package", _platform_only)
-DUPLICATE = _rule("PB108", "duplicate-requirement", _duplicates, fix="safe")
-STALE_LOCK = _rule("PB109", "stale-lock", _stale)
+DUPLICATE = documented(_TABLE, "PB108", "duplicate-requirement", _duplicates, fix="safe")
+STALE_LOCK = documented(_TABLE, "PB109", "stale-lock", _stale)
 
 RULES: tuple[Rule, ...] = (
     UNPINNED,

@@ -1,0 +1,82 @@
+"""Which files pinbox checks: Dockerfiles, requirements files, locks, compose files and
+.dockerignore, recognised by name, and the walk that finds them in a project."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+
+from pinbox.errors import PinboxError
+
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".venv",
+    "venv",
+    "env",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+    "build",
+    "dist",
+}
+DOCKERFILE_PATTERNS = ("Dockerfile", "*.Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile")
+REQUIREMENTS_PATTERNS = (
+    "requirements*.txt",
+    "requirements*.in",
+    "*requirements.txt",
+    "constraints*.txt",
+    "requirements*.lock",
+    "*.lock.txt",
+)
+LOCK_PATTERNS = ("requirements*.lock", "*.lock.txt", "pylock.toml", "pylock.*.toml")
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+
+def kind_of(path: Path) -> str | None:
+    """'dockerfile' | 'requirements' | 'lock' | 'compose' | 'dockerignore' | None."""
+    name = path.name
+    if name == ".dockerignore" or name.endswith(".dockerignore"):
+        return "dockerignore"
+    if name in COMPOSE_NAMES:
+        return "compose"
+    if any(fnmatch.fnmatchcase(name, p) for p in LOCK_PATTERNS):
+        return "lock"
+    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
+        return "dockerfile"
+    if any(fnmatch.fnmatchcase(name, p) for p in REQUIREMENTS_PATTERNS) or path.parent.name == "requirements":
+        return "requirements" if path.suffix in (".txt", ".in", "") else None
+    return None
+
+
+def walk(root: Path) -> list[Path]:
+    """The files below `root` that pinbox checks, skipping virtualenvs, caches and build output."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        found += [p for p in (Path(folder) / f for f in sorted(files)) if kind_of(p)]
+    return found
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """The given files, and the files pinbox checks inside the given folders."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += walk(path)
+        elif not path.exists():
+            raise PinboxError("no such file or folder", path=path)
+        elif kind_of(path) is None:
+            raise PinboxError(
+                "not a file pinbox checks (Dockerfile, requirements, lock, compose or .dockerignore)",
+                path=path,
+            )
+        else:
+            out.append(path)
+    return out

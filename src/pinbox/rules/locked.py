@@ -1,0 +1,63 @@
+"""What a lock pins: one `Locked` per package of a requirements-format lock or a pylock.toml,
+with its line and (from a pylock.toml) the size of the wheel an amd64 image downloads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from packaging.utils import canonicalize_name
+
+from pinbox.rules.context import LockDoc, RequirementsDoc
+
+
+@dataclass(frozen=True)
+class Locked:
+    """One package pinned in a lock: where, and (from a pylock.toml) its wheel's size."""
+
+    name: str  # normalised
+    version: str  # "" when the line is not an exact pin
+    line: int
+    size: int | None = None
+
+
+def locked(doc: LockDoc) -> tuple[Locked, ...]:
+    """The lock's packages, in file order."""
+    if isinstance(doc, RequirementsDoc):
+        return tuple(
+            Locked(e.name, e.pinned_version or "", e.line)
+            for e in doc.parsed.requirements
+            if e.name and e.requirement
+        )
+    packages = doc.data.get("packages", [])
+    return tuple(
+        Locked(name, str(p.get("version", "")), _toml_line(doc.text, name), _wheel_size(p.get("wheels")))
+        for p in packages
+        if isinstance(p, dict) and (name := canonicalize_name(str(p.get("name", ""))))
+    )
+
+
+def locked_versions(doc: LockDoc | None) -> dict[str, str]:
+    """name -> version for the names the lock pins to exactly one version."""
+    versions: dict[str, set[str]] = {}
+    for package in locked(doc) if doc else ():
+        if package.version:
+            versions.setdefault(package.name, set()).add(package.version)
+    return {name: next(iter(v)) for name, v in versions.items() if len(v) == 1}
+
+
+def _toml_line(text: str, name: str) -> int:
+    spelled = "[-_.]+".join(re.escape(part) for part in name.split("-"))
+    found = re.search(rf"""^\s*name\s*=\s*["']{spelled}["']""", text, re.MULTILINE | re.IGNORECASE)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _wheel_size(wheels: object) -> int | None:
+    """The size of the package's x86_64 wheel (else its largest): what an amd64 image downloads."""
+    sized = [
+        (str(w.get("name") or w.get("url") or ""), w["size"])
+        for w in (wheels if isinstance(wheels, list) else [])
+        if isinstance(w, dict) and isinstance(w.get("size"), int)
+    ]
+    amd64 = [size for filename, size in sized if "x86_64" in filename]
+    return max(amd64 or [size for _, size in sized], default=None)

@@ -1,0 +1,23 @@
+"""What a lock pins, read from requirements-format locks and pylock.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pinbox.rules.locked import Locked, locked
+from tests.rules.helpers import project
+
+
+def test_locked_reads_requirements_and_pylock(tmp_path: Path) -> None:
+    pylock = (
+        '[[packages]]\nname = "Nvidia_CuDNN_cu12"\nversion = "9.1.0.70"\n'
+        'wheels = [{ url = "https://x/nvidia_cudnn_cu12-9.1.0.70-py3-none-manylinux2014_x86_64.whl", '
+        "size = 664800000 }]\n"
+    )
+    proj = project(tmp_path, {"pylock.toml": pylock, "sub/requirements.lock": "Torch==2.5.1\nfoo>=1\n"})
+    (pylock_doc,) = proj.pylocks
+    assert locked(pylock_doc) == (Locked("nvidia-cudnn-cu12", "9.1.0.70", 2, 664800000),)
+    (req_doc,) = proj.requirements
+    assert locked(req_doc) == (Locked("torch", "2.5.1", 1), Locked("foo", "", 2))
+    assert [d.path.name for d in proj.locks_in(tmp_path / "sub")] == ["requirements.lock"]
+    assert {d.path.name for d in proj.locks_in(tmp_path / "other")} == {"requirements.lock", "pylock.toml"}
