@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +22,7 @@ from ..conftest import EXAMPLE
 
 pytestmark = [pytest.mark.docker, pytest.mark.network]
 Run = Callable[..., tuple[int, str, str]]
+PINBOX = str(Path(sys.executable).parent / "pinbox")
 
 
 def _docker(*args: str) -> subprocess.CompletedProcess[str]:
@@ -184,3 +189,57 @@ def _registry_config(ref: str) -> str:
         f"http://{host}/v2/{repo}/blobs/{manifest['config']['digest']}", timeout=30
     ) as blob:
         return str(blob.read().decode())
+
+
+def test_ctrl_c_stops_the_build_cleanly(tmp_path: Path, docker: str) -> None:
+    project = tmp_path / "slow"
+    project.mkdir()
+    (project / "requirements.txt").write_text("six==1.16.0\n")
+    nonce = uuid.uuid4().hex[:10]
+    (project / "Dockerfile").write_text(f"FROM python:3.11-slim\nRUN echo {nonce} && sleep 60\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    assert subprocess.run([PINBOX, "-q", "lock", str(project)], env=env, timeout=300).returncode == 0
+    tag = f"pinbox-test/slow-{nonce}"
+    proc = subprocess.Popen(
+        [PINBOX, "build", "-t", tag, str(project)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)  # the sleeping step is running by now
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "build interrupted" in err and "Traceback" not in err
+    assert _docker("image", "inspect", tag).returncode != 0
+
+
+def test_push_sends_the_image_to_the_registry(
+    generated: Path, run_pinbox: Run, tags: list[str], registry: str
+) -> None:
+    tag = f"{registry}/iris:push-{uuid.uuid4().hex[:8]}"
+    tags.append(tag)
+    code, summary, err = _build(run_pinbox, generated, tag, "--push", made=tags)
+    assert code == 0, err
+    assert '"architecture"' in _registry_config(tag)
+
+
+def test_pip_installer_variant_builds_and_runs(
+    generated: Path, run_pinbox: Run, tags: list[str], docker: str, tmp_path: Path
+) -> None:
+    project = tmp_path / "iris-pip"
+    shutil.copytree(generated, project)
+    assert run_pinbox("init", "--force", "--installer", "pip", project)[0] == 0
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "uv pip install" not in dockerfile and "UV_" not in dockerfile and "0-installer.txt" not in dockerfile
+    assert "/opt/venv/bin/pip install --prefix" in dockerfile
+    assert run_pinbox("check", project)[:2] == (0, "")
+    tag = f"pinbox-test/pip-{uuid.uuid4().hex[:10]}"
+    tags.append(tag)
+    code, summary, err = _build(run_pinbox, project, tag, made=tags)
+    assert code == 0, err
+    probe = _docker(
+        "run", "--rm", "--network", "none", tag, "python", "-c", "import sklearn, pandas, matplotlib"
+    )
+    assert probe.returncode == 0, probe.stderr
