@@ -311,3 +311,25 @@ def test_check_uses_the_options_the_lock_was_made_with(tmp_path: Path, run: Run)
     assert code == 1 and "cpython-3.12" in out
     pyproject.write_text(pyproject.read_text().replace("idna==3.7", "idna==3.6"))
     assert "pyproject.toml changed" in str(staleness(project, project / "requirements.lock"))
+
+
+def test_includes_and_constraints_are_inputs(tmp_path: Path, run: Run) -> None:
+    project = _project(tmp_path, "-r base.in\n-c constraints.txt\nidna\n")
+    (project / "base.in").write_text("six\n")
+    (project / "constraints.txt").write_text("idna==3.6\nsix==1.16.0\n")
+    code, _, err = run("lock", project)
+    assert code == 0, err
+    assert _pins(project / "requirements.lock") == {"idna": "3.6", "six": "1.16.0"}
+    text = (project / "requirements.lock").read_text()
+    assert "# inputs: requirements.txt base.in constraints.txt" in text
+    (project / "constraints.txt").write_text("idna==3.7\nsix==1.16.0\n")
+    code, out, _ = run("lock", "--check", project)
+    assert code == 1 and "changed" in out
+
+
+def test_malformed_requirements_point_at_file_line_and_column(tmp_path: Path, run: Run) -> None:
+    project = _project(tmp_path, "six==1.16.0\nnumpy>=1.24,<<2\n")
+    code, out, err = run("lock", project)
+    assert code == 2 and out == ""
+    assert "requirements.txt:2:" in err and "numpy>=1.24,<<2" in err and "^" in err
+    assert not (project / "requirements.lock").exists()
