@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -167,7 +168,12 @@ def _summary(client: DockerClient, ref: str, result: BuildResult, plan: Plan) ->
     layers = images.layers(client, ref)
     deps = [layer for layer in layers if _DEPENDENCY_LAYER.search(layer.created_by)]
     blocks = load_lock(plan.output)[1] if plan.output.suffix != ".toml" else []
-    floor = images.installed_size(client, ref, [b.name for b in blocks]) if blocks else None
+    floor = None
+    if blocks:
+        key = hashlib.sha256(
+            json.dumps([plan.output.read_text(), [(d.size, d.created_by) for d in deps]]).encode()
+        ).hexdigest()
+        floor = images.installed_size_cached(client, ref, [b.name for b in blocks], key)
     return Summary(
         image=ref,
         seconds=round(result.seconds, 2),

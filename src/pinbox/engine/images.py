@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from pinbox.engine.docker import DockerClient
 from pinbox.errors import PinboxError
+from pinbox.fsutil import write_atomic
 
 
 @dataclass(frozen=True)
@@ -34,17 +37,20 @@ def layers(client: DockerClient, ref: str) -> list[Layer]:
     return [Layer(int(size), created) for size, created in reversed(rows)]
 
 
+# Installed size: the files in each locked distribution's RECORD, plus the bytecode compiled for
+# its modules (pip lists .pyc in RECORD, `uv --compile-bytecode` does not), counted once.
 FLOOR_SCRIPT = """
-import importlib.metadata as m, json, os, sys
+import importlib.metadata as m, importlib.util as u, json, os, sys
 names = set(json.loads(sys.argv[1]))
-total = 0
+seen = set()
 for dist in m.distributions():
     if (dist.metadata["Name"] or "").lower().replace("_", "-").replace(".", "-") in names:
         for f in dist.files or ():
-            p = dist.locate_file(f)
-            if os.path.isfile(p) and not os.path.islink(p):
-                total += os.path.getsize(p)
-print(total)
+            p = str(dist.locate_file(f))
+            seen.add(p)
+            if p.endswith(".py"):
+                seen.add(u.cache_from_source(p))
+print(sum(os.path.getsize(p) for p in seen if os.path.isfile(p) and not os.path.islink(p)))
 """
 
 
@@ -64,3 +70,28 @@ def installed_size(client: DockerClient, ref: str, names: list[str]) -> int:
         json.dumps(sorted(names)),
     )
     return int(out.strip().splitlines()[-1])
+
+
+def _cache_file() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "pinbox" / "installed-sizes.json"
+
+
+def installed_size_cached(client: DockerClient, ref: str, names: list[str], key: str) -> int:
+    """installed_size, remembered by `key` (the lock and the dependency layers it produced), so a
+    rebuild that changed only the code does not start a container to measure the same thing."""
+    path = _cache_file()
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(known.get(key), int):
+        return int(known[key])
+    size = installed_size(client, ref, names)
+    known = {**(known if isinstance(known, dict) else {}), key: size}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(dict(list(known.items())[-200:])))
+    except OSError:
+        pass  # a cache, not a result: an unwritable home only costs the next measurement
+    return size
