@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,11 @@ def fake_client(tmp_path: Path, name: str, *, buildx: bool, version: str) -> str
 
 
 @pytest.fixture(autouse=True)
-def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     engine.find_docker.cache_clear()
     monkeypatch.delenv("PINBOX_DOCKER", raising=False)
+    yield
+    engine.find_docker.cache_clear()  # later tests must find the real client again
 
 
 def test_a_client_with_buildx_builds_with_buildx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
