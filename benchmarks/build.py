@@ -28,7 +28,8 @@ Method
   * Size: `docker image inspect` of the cold build; "over base" subtracts python:3.11-slim.
     Dependency layers: layers made by `pip install` or `COPY /opt/layers/` (docker history).
     Floor: bytes on disk of every file in the RECORDs of the locked distributions (the names in
-    the pinbox scratch copy's requirements.lock), read by `docker run --rm --network none IMAGE
+    the pinbox scratch copy's requirements.lock) plus the bytecode compiled for their modules (pip
+    lists .pyc in RECORD, `uv --compile-bytecode` does not), read by `docker run --rm --network none IMAGE
     python -c ...`, pinbox's own method, for all three images.
 """
 
@@ -61,12 +62,13 @@ NAIVE += 'CMD ["python","train.py"]\n'
 BYTES = ("size", "dependency_bytes", "installed_bytes")  # in pinbox build --json
 DEP_LAYER = re.compile(r"pip install|COPY /opt/layers/")
 DISTS = """
-import importlib.metadata as m, json, os
+import importlib.metadata as m, importlib.util as u, json, os
 out = {}
 for d in m.distributions():
     name = (d.metadata["Name"] or "").lower().replace("_", "-").replace(".", "-")
-    paths = [d.locate_file(f) for f in d.files or ()]
-    sizes = [(str(p), os.path.getsize(p)) for p in paths if os.path.isfile(p) and not os.path.islink(p)]
+    paths = {str(d.locate_file(f)) for f in d.files or ()}
+    paths |= {u.cache_from_source(p) for p in paths if p.endswith(".py")}
+    sizes = [(p, os.path.getsize(p)) for p in paths if os.path.isfile(p) and not os.path.islink(p)]
     out[name] = [d.version, sum(s for _, s in sizes), sum(s for p, s in sizes if p.endswith(".pyc"))]
 print(json.dumps(out))
 """
