@@ -145,14 +145,20 @@ class BaseImageFacts:
     glibc: tuple[int, int]
 
 
+def split_ref(ref: str) -> tuple[str, str | None, str | None]:
+    """(name, tag, digest) of an image reference; a registry's `host:port/` is not a tag."""
+    bare, _, digest = ref.partition("@")
+    name, sep, tag = bare.rpartition(":")
+    if not sep or "/" in tag:
+        return bare, None, digest or None
+    return name, tag, digest or None
+
+
 def facts_of_image(ref: str) -> BaseImageFacts:
     """What an image reference says about Python and libc (`python:3.9-slim-bullseye`, ...)."""
-    bare = ref.split("@", 1)[0]
-    name, sep, tag = bare.rpartition(":")
-    if not sep or "/" in tag:  # no tag; the colon belonged to a registry host:port
-        name, tag = bare, ""
+    name, found_tag, _ = split_ref(ref)
     repo = name.split("/")[-1].lower()
-    tag = tag.lower()
+    tag = (found_tag or "").lower()
     python = None
     if repo == "python":
         match = re.match(r"(3\.\d{1,2})(?:\.\d+)?(?:$|-)", tag)

@@ -76,7 +76,7 @@ def run(opts: LockOptions, ui: UI) -> int:
         target=target.key(),
         inputs=tuple(inputs.relative(p) for p in inputs.files),
         digest=plan.digest,
-        command=regenerate_command(opts, inputs, plan.format),
+        command=regenerate_command(opts, plan.format),
     )
     lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options)
     text = render_pylock(lock) if plan.format == "pylock" else render_requirements(lock)

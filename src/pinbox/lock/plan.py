@@ -73,7 +73,7 @@ def output_path(opts: LockOptions, config: Config, fmt: str) -> Path:
     return path if path.is_absolute() else opts.project / path
 
 
-def regenerate_command(opts: LockOptions, inputs: Inputs, fmt: str) -> str:
+def regenerate_command(opts: LockOptions, fmt: str) -> str:
     words = ["pinbox", "lock"]
     pairs = [
         ("--input", opts.input),
@@ -87,7 +87,6 @@ def regenerate_command(opts: LockOptions, inputs: Inputs, fmt: str) -> str:
         words += ["--format", fmt]
     words += [w for e in opts.extras for w in ("--extra", e)]
     words += [w for n in opts.allow_sdist for w in ("--allow-sdist", n)]
-    del inputs
     return shlex.join(words)
 
 

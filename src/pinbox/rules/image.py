@@ -19,21 +19,12 @@ from pinbox.rules.context import DockerfileDoc, LockDoc, Project, RequirementsDo
 from pinbox.rules.documented import documented
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Edit, Finding, Fix, Severity
-from pinbox.target import facts_of_image
+from pinbox.target import facts_of_image, split_ref
 from pinbox.textpos import offset
 
 
 def opencv_table() -> dict[str, Any]:
     return data_table("image_opencv")
-
-
-def split_ref(ref: str) -> tuple[str, str | None, str | None]:
-    """(name, tag, digest) of an image reference; a registry's `host:port/` is not a tag."""
-    bare, _, digest = ref.partition("@")
-    name, sep, tag = bare.rpartition(":")
-    if not sep or "/" in tag:
-        return bare, None, digest or None
-    return name, tag, digest or None
 
 
 def image_name(ref: str) -> str:
