@@ -134,8 +134,24 @@ class Build:
     rebuilt: list[str] = field(default_factory=list)  # pinbox's steps not cached
 
 
+def remember(tag: str) -> None:
+    """Keep the image's ID for cleanup: a rebuild under the same tag leaves the old image untagged."""
+    found = subprocess.run(
+        [DOCKER, "image", "inspect", "-f", "{{.Id}}", tag], env=ENV, capture_output=True, text=True
+    )
+    if found.returncode == 0:
+        TAGS.append(found.stdout.strip())
+
+
 def build(variant: str, scenario: str, rnd: int, app: Path, tag: str) -> tuple[Build, dict[str, object]]:
     """Build `app` once; pinbox's summary JSON (empty for the others) comes back too."""
+    try:
+        return _build(variant, scenario, rnd, app, tag)
+    finally:
+        remember(tag)
+
+
+def _build(variant: str, scenario: str, rnd: int, app: Path, tag: str) -> tuple[Build, dict[str, object]]:
     if variant == "pinbox":
         seconds, out, _ = run([PINBOX, "build", "-t", tag, "--json"], app)
         summary = json.loads(out)
@@ -310,7 +326,7 @@ def main() -> None:
         check_dists(sizes, dists(BASE), locked)
         report(builds, sizes, base_size)
     finally:
-        for tag in TAGS:
+        for tag in dict.fromkeys(TAGS):
             rmi = subprocess.run([DOCKER, "rmi", "-f", tag], env=ENV, capture_output=True, text=True)
             if rmi.returncode != 0 and "No such image" not in rmi.stderr:
                 print(f"could not remove {tag}: {rmi.stderr.strip()}", file=sys.stderr)
