@@ -60,3 +60,10 @@ def test_path_order_skips_a_client_without_buildkit(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("PATH", f"{new}:/usr/bin:/bin")
     monkeypatch.setattr(engine, "DEBIAN_CLIENT", debian)
     assert engine.find_docker().path == debian
+
+
+def test_a_missing_pinbox_docker_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINBOX_DOCKER", "/nonexistent/docker")
+    with pytest.raises(PinboxError) as caught:
+        engine.find_docker()
+    assert "no such executable" in caught.value.message

@@ -91,7 +91,15 @@ def _failure(log: BuildLog, req: BuildRequest) -> PinboxError:
     step = log.failed
     if step is None:
         last = "\n".join(f"  | {line}" for line in log.tail[-15:])
-        return PinboxError(f"docker build failed:\n{last}", exit_code=EXIT_FINDINGS, path=req.dockerfile)
+        down = any("cannot connect to the docker daemon" in line.lower() for line in log.tail)
+        return PinboxError(
+            f"docker build failed:\n{last}",
+            exit_code=EXIT_FINDINGS,
+            path=req.dockerfile,
+            hint="start the Docker engine (scripts/docker-engine start, or systemctl start docker)"
+            if down
+            else None,
+        )
     shown = "\n".join(f"  | {line}" for line in step.output[-15:]) or "  | (no output)"
     return PinboxError(
         f"build step failed: {step.name}\n{shown}\n  {step.error}",

@@ -67,6 +67,10 @@ def find_docker() -> DockerClient:
     """`PINBOX_DOCKER` if set, else the first client on PATH or Debian's that can use BuildKit."""
     chosen = os.environ.get("PINBOX_DOCKER")
     if chosen:
+        if shutil.which(chosen) is None:
+            raise PinboxError(
+                f"PINBOX_DOCKER={chosen}: no such executable", hint="point it at a docker client"
+            )
         client = _classify(chosen)
         if client is None:
             raise PinboxError(
