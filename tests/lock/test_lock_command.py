@@ -333,3 +333,12 @@ def test_malformed_requirements_point_at_file_line_and_column(tmp_path: Path, ru
     assert code == 2 and out == ""
     assert "requirements.txt:2:" in err and "numpy>=1.24,<<2" in err and "^" in err
     assert not (project / "requirements.lock").exists()
+
+
+def test_a_tampered_lock_header_is_a_clear_error(tmp_path: Path, run: Run) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "requirements.txt").write_text("six==1.16.0\n")
+    (project / "requirements.lock").write_text("#    pinbox lock\n# target: cpython-3.11 sparc-nonsense\n")
+    code, _, err = run("lock", "--check", project)
+    assert code == 2 and "cannot read the target" in err and "Traceback" not in err

@@ -55,15 +55,23 @@ def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None 
 
 
 def target_from_key(key: str) -> Target:
+    """Target.key() read back (`cpython-3.11 x86_64-manylinux_2_28,aarch64-unknown-linux-musl`)."""
     python, _, plats = key.partition(" ")
     platforms = []
-    for item in plats.split(","):
-        arch, _, rest = item.partition("-")
-        if rest.endswith("musl"):
-            platforms.append(Platform(arch, "musl"))
-        else:
-            major, minor = rest.removeprefix("manylinux_").split("_")[:2]
-            platforms.append(Platform(arch, "glibc", (int(major), int(minor))))
+    try:
+        for item in plats.split(","):
+            arch, _, rest = item.partition("-")
+            if arch not in ("x86_64", "aarch64"):
+                raise ValueError(arch)
+            if rest.endswith("musl"):
+                platforms.append(Platform(arch, "musl"))
+            else:
+                major, minor = rest.removeprefix("manylinux_").split("_")[:2]
+                platforms.append(Platform(arch, "glibc", (int(major), int(minor))))
+    except ValueError:
+        raise PinboxError(
+            f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
+        ) from None
     return Target(python.removeprefix("cpython-"), tuple(platforms), "the lock's header")
 
 
