@@ -80,7 +80,7 @@ class DockerIgnore:
         """Per pattern: does it match `path` or a folder above it (`above`: that folder's hits)."""
         if above is None:
             head = posixpath.dirname(path)
-            above = self.hits(head) if head else tuple(False for _ in self.patterns)
+            above = self.hits(head) if head and head != path else tuple(False for _ in self.patterns)
         return tuple(hit or p.matches(path) for p, hit in zip(self.patterns, above, strict=True))
 
     def decide(self, hits: tuple[bool, ...]) -> bool:
@@ -93,8 +93,8 @@ class DockerIgnore:
 
     def excludes(self, path: str) -> bool:
         """Is `path` (relative to the context, `/`-separated) left out of the build context?"""
-        path = posixpath.normpath(path)
-        return path != "." and self.decide(self.hits(path))
+        path = posixpath.normpath(path).lstrip("/")  # context paths are relative; `/x` is `x`
+        return path not in (".", "") and self.decide(self.hits(path))
 
     def may_reinclude(self, folder: str) -> bool:
         """Could a `!` pattern re-include something below an excluded `folder`?"""
