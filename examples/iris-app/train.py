@@ -14,13 +14,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display in a container
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.datasets import load_iris  # noqa: E402
-from sklearn.ensemble import RandomForestClassifier  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score
+from sklearn.model_selection import train_test_split
 
 
 def main() -> None:

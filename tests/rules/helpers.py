@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pinbox import fix
 from pinbox.config import Config
 from pinbox.rules.context import Project, load_project
 from pinbox.rules.model import Edit, Finding, Rule
@@ -24,10 +25,8 @@ def run_rule(tmp_path: Path, rule: Rule, files: dict[str, str]) -> list[Finding]
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    """Apply non-overlapping edits right to left (what `pinbox check --fix` does)."""
-    for edit in sorted(edits, reverse=True):
-        text = text[: edit.start] + edit.text + text[edit.end :]
-    return text
+    """Apply non-overlapping edits right to left, exactly as `pinbox check --fix` does."""
+    return fix.apply_edits(text, edits)[0]
 
 
 def filename(key: str) -> str:

@@ -18,7 +18,7 @@ from pinbox.engine.progress import Step
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
-from pinbox.lock.read import recorded_target, stale_reason
+from pinbox.lock.read import LockedBlock, recorded_target, stale_reason
 from pinbox.lock.render import human_size
 from pinbox.target import parse_platforms
 from pinbox.ui import UI
@@ -86,17 +86,16 @@ def _check_platform(lock: Path, platform: str | None) -> None:
             )
 
 
-def _on_step(ui: UI) -> tuple[list[Step], Callable[[Step], None]]:
-    seen: list[Step] = []
+def _on_step(ui: UI) -> Callable[[Step], None]:
+    """Print each build step as it finishes: cached, failed, or its time."""
 
     def report(step: Step) -> None:
         if step.internal:
             return
-        seen.append(step)
         state = "cached" if step.cached else "error" if step.error else f"{step.seconds or 0:.1f}s"
         ui.info(f"  {state:>8}  {step.name[:110]}")
 
-    return seen, report
+    return report
 
 
 def run(opts: BuildOptions, ui: UI) -> int:
@@ -107,8 +106,9 @@ def run(opts: BuildOptions, ui: UI) -> int:
     dockerfile = Path(opts.dockerfile) if opts.dockerfile else opts.project / "Dockerfile"
     if not dockerfile.is_file():
         raise PinboxError("no Dockerfile to build", path=dockerfile, hint="write one with `pinbox init`")
+    options, blocks = load_lock(plan.output) if plan.output.suffix != ".toml" else ([], [])
     if (dockerfile.parent / FOLDER).is_dir():
-        _, texts = fragment_texts(plan.output)
+        _, texts = fragment_texts(plan.output, options, blocks)
         changed = write_fragments(dockerfile.parent / FOLDER, texts)
         if changed:
             ui.info(f"updated {FOLDER}/: {', '.join(changed)}")
@@ -120,7 +120,7 @@ def run(opts: BuildOptions, ui: UI) -> int:
         cache_from = (*sources, *(stage_ref(r, s) for r in sources for s in stages))
     req = BuildRequest(opts.project, dockerfile, ref, opts.platform, cache_from, opts.cache_to, opts.network)
     ui.info(f"building {ref} with {client.path} ({'buildx' if client.buildx else 'BuildKit'})")
-    _, report = _on_step(ui)
+    report = _on_step(ui)
     if opts.cache_to and not client.buildx:
         for stage in stages:
             cache = stage_ref(opts.cache_to, stage)
@@ -137,7 +137,7 @@ def run(opts: BuildOptions, ui: UI) -> int:
     if opts.push:
         push(client, ref)
         ui.info(f"pushed {ref}")
-    summary = _summary(client, ref, result, plan)
+    summary = _summary(client, ref, result, blocks)
     if opts.json:
         ui.result(json.dumps({**asdict(summary), "overhead": summary.overhead}, indent=2))
     else:
@@ -163,16 +163,14 @@ class Summary:
         return self.dependency_bytes / self.installed_bytes - 1 if self.installed_bytes else None
 
 
-def _summary(client: DockerClient, ref: str, result: BuildResult, plan: Plan) -> Summary:
+def _summary(client: DockerClient, ref: str, result: BuildResult, blocks: list[LockedBlock]) -> Summary:
     steps = result.log.user_steps
     layers = images.layers(client, ref)
     deps = [layer for layer in layers if _DEPENDENCY_LAYER.search(layer.created_by)]
-    blocks = load_lock(plan.output)[1] if plan.output.suffix != ".toml" else []
     floor = None
     if blocks:
-        key = hashlib.sha256(
-            json.dumps([plan.output.read_text(), [(d.size, d.created_by) for d in deps]]).encode()
-        ).hexdigest()
+        pins = [b.text for b in blocks]
+        key = hashlib.sha256(json.dumps([pins, [(d.size, d.created_by) for d in deps]]).encode()).hexdigest()
         floor = images.installed_size_cached(client, ref, [b.name for b in blocks], key)
     return Summary(
         image=ref,

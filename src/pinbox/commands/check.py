@@ -33,10 +33,11 @@ class CheckOptions:
     statistics: bool = False
 
 
-def _root(paths: tuple[Path, ...]) -> Path:
+def _scope(paths: tuple[Path, ...]) -> tuple[Path, list[Path] | None]:
+    """(project root, files to check): one folder is a project; otherwise the files given, or all."""
     if len(paths) == 1 and paths[0].is_dir():
-        return paths[0]
-    return Path()
+        return paths[0], None
+    return Path(), list(paths) or None
 
 
 def _fix(
@@ -76,16 +77,13 @@ def _split(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run(opts: CheckOptions, ui: UI) -> int:
-    root = _root(opts.paths)
+    root, explicit = _scope(opts.paths)
     config = load_config(root)
     select = _split(opts.select) or config.check.select
     ignore = (*config.check.ignore, *_split(opts.ignore))
     registry.validate_selectors(select, "--select")
     registry.validate_selectors(ignore, "--ignore")
     rules = list(registry.select(select, ignore))
-    explicit = (
-        list(opts.paths) if opts.paths and not (len(opts.paths) == 1 and opts.paths[0].is_dir()) else None
-    )
     project = load_project(root, config, explicit)
     findings = runner.run(project, rules)
     if opts.fix or opts.diff:

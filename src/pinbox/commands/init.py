@@ -96,8 +96,8 @@ def _service_name(project: Path) -> str:
 def generate(opts: InitOptions, plan: Plan, ui: UI) -> tuple[dict[str, str], dict[str, str]]:
     """(files for the project, fragment files) as text."""
     project = opts.project
-    _, blocks = load_lock(plan.output)
-    layers, fragments = fragment_texts(plan.output)
+    options, blocks = load_lock(plan.output)
+    layers, fragments = fragment_texts(plan.output, options, blocks)
     entry = find_entry(project, opts.cmd)
     names = {b.name for b in blocks}
     for needed in entry.needs:
