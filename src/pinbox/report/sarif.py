@@ -1,68 +1,170 @@
-"""SARIF 2.1.0, for code-scanning dashboards."""
+"""SARIF 2.1.0 for GitHub code scanning: documented rules, percent-encoded URIs, fixes.
+
+Validated in tests against the official OASIS schema and Microsoft's SARIF validator.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
 
 from pinbox import __version__
-from pinbox.rules.model import Finding, Severity
+from pinbox.rules.model import Finding, Fix, Rule, Severity
 
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+REPO_URL = "https://github.com/pinbox-dev/pinbox"
+# each rule's doc is a heading of docs/rules.md (`pinbox rule --all --markdown`)
+RULES_URL = f"{REPO_URL}/blob/main/docs/rules.md"
+BASE_ID = "%SRCROOT%"
+AUTOMATION_ID = "pinbox/check/"  # GitHub's category: a trailing slash means "no run id"
+FULL_SECTIONS = ("What it does", "Why is this bad?")
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+Json = dict[str, Any]
+
+
+def help_uri(rule: Rule) -> str:
+    """The rule's section of docs/rules.md (GitHub's anchor for `## name (CODE)`)."""
+    return f"{RULES_URL}#{rule.name}-{rule.code.lower()}"
+
+
+def _section(doc: str, title: str) -> str:
+    found = re.search(rf"^## {re.escape(title)}[ \t]*\n(.*?)(?=^## |\Z)", doc, re.M | re.S)
+    return found.group(1) if found else ""
+
+
+def _plain(markdown: str) -> str:
+    """Markdown prose as plain text: paragraphs unwrapped, code spans unquoted."""
+    paragraphs = re.split(r"\n[ \t]*\n", markdown.replace("`", "").strip())
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs if p)
+
+
+def full_description(rule: Rule) -> str:
+    """What the rule reports and why it matters, as plain text."""
+    parts = [_plain(_section(rule.doc, title)) for title in FULL_SECTIONS]
+    return "\n\n".join(p for p in parts if p) or _plain(rule.doc) or rule.summary
+
+
+def _descriptor(rule: Rule) -> Json:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": full_description(rule)},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "helpUri": help_uri(rule),
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {"fix": rule.fix or "none"},
+    }
+
+
+def _uri(display: str) -> str:
+    """A displayed POSIX path as a URI reference: each segment percent-encoded (UTF-8)."""
+    return "/".join(quote(segment, safe="") for segment in display.split("/"))
+
+
+def _artifact(path: Path, root: Path) -> Json:
+    from pinbox.report import relpath
+
+    shown = relpath(path, root)
+    if PurePosixPath(shown).is_absolute():
+        return {"uri": Path(shown).as_uri()}
+    return {"uri": _uri(shown), "uriBaseId": BASE_ID}
+
+
+def base_folder(root: Path) -> Path:
+    """The folder that relpath() shows paths relative to: the current directory, else the root.
+
+    Asked of relpath() itself, so a change of what paths are relative to flows through here.
+    """
+    from pinbox.report import relpath
+
+    probe = ".pinbox-sarif-base"
+    for folder in (Path.cwd(), root):
+        if relpath(folder / probe, root) == probe:
+            return folder.resolve()
+    return Path.cwd().resolve()
+
+
+def _folder_uri(folder: Path) -> str:
+    uri = folder.as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def _region(finding: Finding) -> Json:
+    region: Json = {"startLine": finding.line, "startColumn": finding.col}
+    if finding.end_line is not None:
+        region["endLine"] = finding.end_line
+    return region
+
+
+def _fix(fix: Fix, finding: Finding, root: Path) -> Json:
+    """A SARIF fix; edits are character offsets into the file text (after any UTF-8 BOM)."""
+    safety = "safe fix" if fix.safe else "unsafe fix: review it; pinbox applies it only with --unsafe-fixes"
+    replacements = [
+        {
+            "deletedRegion": {"charOffset": edit.start, "charLength": edit.end - edit.start},
+            "insertedContent": {"text": edit.text},
+        }
+        for edit in sorted(fix.edits)
+    ]
+    return {
+        "description": {"text": f"{fix.description} ({safety})"},
+        "artifactChanges": [
+            {"artifactLocation": _artifact(fix.path or finding.path, root), "replacements": replacements}
+        ],
+        "properties": {"safe": fix.safe},
+    }
+
+
+def _fingerprint(finding: Finding, uri: str, occurrence: int) -> str:
+    """Stable across runs while the file's finding stays (no line or column: edits above move them)."""
+    key = "\0".join((finding.code, uri, finding.message, str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _result(finding: Finding, rule_index: int, root: Path, seen: Counter[tuple[str, ...]]) -> Json:
+    artifact = _artifact(finding.path, root)
+    same = (finding.code, artifact["uri"], finding.message)
+    seen[same] += 1
+    result: Json = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(finding)}}],
+        "partialFingerprints": {"pinboxFinding/v1": _fingerprint(finding, artifact["uri"], seen[same])},
+    }
+    if finding.fix is not None and finding.fix.edits:
+        result["fixes"] = [_fix(finding.fix, finding, root)]
+    return result
 
 
 def render(findings: Sequence[Finding], root: Path) -> str:
-    from pinbox.report import relpath
-    from pinbox.rules.registry import RULES
+    """One SARIF log with one run: the rules that reported, then every finding."""
+    from pinbox.rules.registry import BY_CODE
 
-    used = sorted({f.code for f in findings})
-    index = {code: i for i, code in enumerate(used)}
-    by_code = {r.code: r for r in RULES}
-    rules = [
-        {
-            "id": code,
-            "name": by_code[code].name,
-            "shortDescription": {"text": by_code[code].summary},
-            "fullDescription": {"text": by_code[code].summary},
-            "help": {"text": by_code[code].doc, "markdown": by_code[code].doc},
-            "defaultConfiguration": {"level": _LEVEL[by_code[code].severity]},
-        }
-        for code in used
-    ]
-    results = [
-        {
-            "ruleId": f.code,
-            "ruleIndex": index[f.code],
-            "level": _LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": relpath(f.path, root)},
-                        "region": {"startLine": f.line, "startColumn": f.col},
-                    }
-                }
-            ],
-        }
-        for f in findings
-    ]
-    log = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "pinbox",
-                        "version": __version__,
-                        "informationUri": "https://pypi.org/project/pinbox/",
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
+    rules = [BY_CODE[code] for code in sorted({f.code for f in findings})]
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    seen: Counter[tuple[str, ...]] = Counter()
+    driver = {
+        "name": "pinbox",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "informationUri": REPO_URL,
+        "rules": [_descriptor(rule) for rule in rules],
     }
-    return json.dumps(log, indent=2) + "\n"
+    run = {
+        "tool": {"driver": driver},
+        "automationDetails": {"id": AUTOMATION_ID},
+        "originalUriBaseIds": {BASE_ID: {"uri": _folder_uri(base_folder(root))}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index[f.code], root, seen) for f in findings],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
