@@ -78,8 +78,8 @@ def _interrupt(*args: object, **kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("target", "replacement", "exc"),
     [
-        ("replace", _fail, OSError),
-        ("fsync", _fail, OSError),
+        ("replace", _fail, PinboxError),
+        ("fsync", _fail, PinboxError),
         ("fsync", _interrupt, KeyboardInterrupt),
     ],
 )
@@ -107,7 +107,7 @@ def test_unencodable_text_keeps_old_file_and_leaves_no_temp(tmp_path: Path) -> N
 
 def test_failed_first_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "replace", _fail)
-    with pytest.raises(OSError):
+    with pytest.raises(PinboxError, match="cannot write: No space left on device"):
         write_atomic(tmp_path / "new.txt", "x\n")
     assert names(tmp_path) == []
 
@@ -146,10 +146,10 @@ def test_read_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     path = tmp_path / "r.txt"
     path.write_text("x\n", encoding="utf-8")
 
-    def deny(self: Path) -> bytes:
+    def deny(*args: object) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(os, "open", deny)
     assert read_error(path).message == "cannot read requirements file: Permission denied"
 
 

@@ -1,16 +1,30 @@
-"""Applying fixes: text edits applied right to left on the original text, never overlapping.
+"""Applying fixes without ever damaging a file.
 
-Comments and layout survive because only the edited spans change. Fixes are applied in passes
-(re-checking in between) until nothing changes, so fixing twice equals fixing once.
+Edits are offsets into the exact text the rules read (CRLF, BOM-less, tabs and all), applied
+right to left, whole fixes at a time, never overlapping. Fixes run in passes, re-checking in
+between, until nothing changes, so fixing twice equals fixing once. Like black's safe mode,
+every pass is verified before anything is written: the edited words must be exactly the words
+the fixes remove and insert (a fix that merges or splits a neighbouring word is refused), every
+edited file must still parse, and the finding each fix was for must be gone. A failed check is
+an error naming the rule and line, and nothing is written.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from pinbox.errors import PinboxError
 from pinbox.rules.model import Edit, Finding
+from pinbox.textpos import lines_with_endings
+
+MAX_PASSES = 8
+# what separates words for the word check: blanks, quotes, JSON punctuation, `=` and shell operators
+_WORD = re.compile(r"""[^\s"'`,\[\]=\\;&|()<>]+""")
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
@@ -26,35 +40,130 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
     return text, applied
 
 
-def fixable(findings: Iterable[Finding], *, unsafe: bool) -> dict[Path, list[list[Edit]]]:
-    """Edits per file from findings whose fix is allowed (one list per fix, applied together)."""
-    out: dict[Path, list[list[Edit]]] = {}
+def fixable(findings: Iterable[Finding], *, unsafe: bool) -> dict[Path, list[Finding]]:
+    """Findings with an allowed fix, by the file the fix edits."""
+    out: dict[Path, list[Finding]] = {}
     for finding in findings:
         fix = finding.fix
-        if fix is None or (not fix.safe and not unsafe):
-            continue
-        out.setdefault(fix.path or finding.path, []).append(list(fix.edits))
+        if fix is not None and fix.edits and (fix.safe or unsafe):
+            out.setdefault(fix.path or finding.path, []).append(finding)
     return out
 
 
-def apply_fixes(text: str, fixes: list[list[Edit]]) -> str:
-    """Apply whole fixes (all of a fix's edits or none), right to left."""
-    chosen: list[Edit] = []
+def choose(findings: list[Finding]) -> list[Finding]:
+    """Findings whose fixes can be applied together: whole fixes, right to left, none overlapping."""
+    chosen: list[Finding] = []
     taken: list[tuple[int, int]] = []
-    for edits in sorted(fixes, key=lambda es: min((e.start for e in es), default=0), reverse=True):
-        spans = [(e.start, e.end) for e in edits]
+    ordered = sorted(findings, key=lambda f: min(e.start for e in f.fix.edits), reverse=True)  # type: ignore[union-attr]
+    for finding in ordered:
+        spans = [(e.start, e.end) for e in finding.fix.edits]  # type: ignore[union-attr]
         if any((s < te and ts < e) or (s == e == ts) for s, e in spans for ts, te in taken):
             continue
-        chosen += edits
+        chosen.append(finding)
         taken += spans
-    return apply_edits(text, chosen)[0]
+    return chosen
+
+
+def edits_of(findings: list[Finding]) -> list[Edit]:
+    return [e for f in findings for e in (f.fix.edits if f.fix else ())]
+
+
+def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, list[Finding]]:
+    """Apply the fixes that fit together; return the text and the findings whose fix was applied."""
+    chosen = choose(findings)
+    return apply_edits(text, edits_of(chosen))[0], chosen
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(_WORD.findall(text))
+
+
+def changes_only_its_words(before: str, after: str, edits: list[Edit]) -> bool:
+    """True when the words of `after` are those of `before`, less the words of the replaced spans,
+    plus the words of the inserted texts: no word beside an edit was merged, split or cut."""
+    removed = sum((words(before[e.start : e.end]) for e in edits), Counter[str]())
+    inserted = sum((words(e.text) for e in edits), Counter[str]())
+    expected = words(before)
+    expected.subtract(removed)
+    expected.update(inserted)
+    return +expected == words(after) and not any(v < 0 for v in expected.values())
+
+
+def _refuse(finding: Finding, why: str) -> PinboxError:
+    return PinboxError(
+        f"the fix of {finding.code} {finding.name} at line {finding.line} {why}; nothing was written",
+        path=finding.path,
+        line=finding.line,
+        hint=f"please report it; meanwhile check without --fix, or skip it with --ignore {finding.name}",
+    )
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """The outcome of fixing: the last findings, and each changed file's original and fixed text."""
+
+    findings: list[Finding]
+    changes: dict[Path, tuple[str, str]]
+    broken: set[Path]
+
+
+Check = Callable[[dict[Path, str]], tuple[list[Finding], set[Path]]]
+
+
+def fix(findings: list[Finding], texts: dict[Path, str], check: Check, *, unsafe: bool) -> Fixed:
+    """Fix in verified passes. `texts` holds each file's text as the rules read it; `check(overlay)`
+    re-checks the project with edited texts and returns (findings, files that no longer parse)."""
+    edited: dict[Path, str] = {}
+    broken: set[Path] = set()
+    for _ in range(MAX_PASSES):
+        applied: dict[Path, list[Finding]] = {}
+        for path, candidates in fixable(findings, unsafe=unsafe).items():
+            before = edited.get(path, texts.get(path))
+            if before is None:
+                continue  # not a file the check read (or it does not parse): never modified
+            after, chosen = apply_fixes(before, candidates)
+            if after == before:
+                continue
+            if not changes_only_its_words(before, after, edits_of(chosen)):
+                raise _refuse(_culprit(before, chosen), "would change words it was not meant to change")
+            edited[path], applied[path] = after, chosen
+        if not applied:
+            break
+        after_findings, broken = check(edited)
+        _verify(findings, after_findings, applied, broken)
+        findings = after_findings
+    changes = {p: (texts[p], t) for p, t in edited.items() if t != texts[p]}
+    return Fixed(findings, changes, broken)
+
+
+def _culprit(before: str, chosen: list[Finding]) -> Finding:
+    """The fix that damages words on its own (else the first)."""
+    for finding in chosen:
+        if not changes_only_its_words(before, apply_fixes(before, [finding])[0], edits_of([finding])):
+            return finding
+    return chosen[0]
+
+
+def _verify(
+    before: list[Finding], after: list[Finding], applied: dict[Path, list[Finding]], broken: set[Path]
+) -> None:
+    """Every edited file still parses, and each fixed finding is gone."""
+    for path, fixed in applied.items():
+        if path in broken:
+            raise _refuse(fixed[0], "would leave a file that does not parse")
+        for finding in fixed:
+            same = [f for f in before if f.path == finding.path and f.code == finding.code]
+            left = [f for f in after if f.path == finding.path and f.code == finding.code]
+            done = sum(1 for f in fixed if f.path == finding.path and f.code == finding.code)
+            if len(left) > len(same) - done:
+                raise _refuse(finding, "does not remove the finding it is for")
 
 
 def unified_diff(path: Path, before: str, after: str) -> str:
     return "".join(
         difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
+            lines_with_endings(before),
+            lines_with_endings(after),
             f"a/{path.as_posix()}",
             f"b/{path.as_posix()}",
         )

@@ -1,33 +1,121 @@
-"""File helpers: atomic writes and safe reads with errors users can act on."""
+"""Reading and writing files: the one way pinbox does either.
+
+Reads take regular files only (a FIFO, device or folder is refused before anything blocks),
+check the size cap before reading and read at most that much, and go through the path policy
+(`pinbox.paths`). Writes are atomic (temporary file in the same folder, fsync, rename), keep the
+file's mode and its UTF-8 BOM, and never follow a symlink.
+"""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from pinbox import paths
 from pinbox.errors import PinboxError
 
 MAX_TEXT_BYTES = 10 * 1024 * 1024
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+def _os_error(exc: OSError, what: str, path: Path) -> PinboxError:
+    if isinstance(exc, FileNotFoundError):
+        return PinboxError(f"{what} not found", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return PinboxError(f"{what} is a directory, expected a file", path=path)
+    if exc.errno == errno.ELOOP:
+        return PinboxError(f"{what} is a symlink loop", path=path)
+    return PinboxError(f"cannot read {what}: {exc.strerror or exc}", path=path)
+
+
+def read_bytes(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, read only if the path policy allows it."""
+    path = paths.check_read(Path(path), what)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise _os_error(exc, what, path) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise PinboxError(f"{what} is a directory, expected a file", path=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise PinboxError(f"{what} is not a regular file (a pipe or device); not read", path=path)
+        if info.st_size > max_bytes:
+            raise _too_large(what, path, info.st_size, max_bytes)
+        chunks, left = [], max_bytes + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise _os_error(exc, what, path) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise _too_large(what, path, len(data), max_bytes)
+    return data
+
+
+def _too_large(what: str, path: Path, size: int, limit: int) -> PinboxError:
+    shown = f"{size / 2**20:.1f} MiB" if size > limit + 1 else "more"
+    return PinboxError(f"{what} is {shown}, larger than the {limit / 2**20:g} MiB limit", path=path)
+
+
+def decode(data: bytes, *, what: str, path: Path) -> str:
+    """UTF-8 text without its BOM; binary or invalid UTF-8 is an error with the line."""
+    if b"\0" in data[:8192]:
+        raise PinboxError(f"{what} is binary, expected text", path=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PinboxError(
+            f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path=path, line=line
+        ) from None
+
+
+def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Read a UTF-8 text file (BOM dropped), turning every way it can fail into a PinboxError."""
+    return decode(read_bytes(path, what=what, max_bytes=max_bytes), what=what, path=Path(path))
+
+
+def write_atomic(path: Path, text: str, *, bom: bool = False) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+    path = paths.check_write(Path(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PinboxError(f"cannot write here: {exc.strerror or exc}", path=path) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(("\ufeff" if bom else "") + text)
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
             os.chmod(tmp, _mode_of(path))
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise PinboxError(f"cannot write: {exc.strerror or exc}", path=path) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_fixed(path: Path, before: str, after: str) -> None:
+    """Write a fixed file: only if it still holds `before`, keeping its UTF-8 BOM."""
+    data = read_bytes(path, what="file")
+    if decode(data, what="file", path=path) != before:
+        raise PinboxError("changed on disk while pinbox was checking it; not written", path=path)
+    write_atomic(path, after, bom=data.startswith(codecs.BOM_UTF8))
 
 
 def _mode_of(path: Path) -> int:
@@ -37,30 +125,3 @@ def _mode_of(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
-
-
-def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> str:
-    """Read a UTF-8 text file, turning every way it can fail into a PinboxError."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise PinboxError(f"{what} not found", path=path) from None
-    except IsADirectoryError:
-        raise PinboxError(f"{what} is a directory, expected a file", path=path) from None
-    except OSError as exc:
-        raise PinboxError(f"cannot read {what}: {exc.strerror}", path=path) from None
-    if len(data) > max_bytes:
-        raise PinboxError(
-            f"{what} is {len(data) / 2**20:.1f} MiB, larger than the {max_bytes / 2**20:g} MiB limit",
-            path=path,
-        )
-    if b"\0" in data[:8192]:
-        raise PinboxError(f"{what} is binary, expected text", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PinboxError(
-            f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path=path, line=line
-        ) from None
-    return text

@@ -111,9 +111,15 @@ def test_backslash_on_last_line_is_dropped() -> None:
     assert only("requests==2.31.0 \\").text == "requests==2.31.0"
 
 
-def test_backslash_before_a_comment_does_not_continue() -> None:
+def test_backslash_after_a_comment_still_continues_as_pip_reads_it() -> None:
+    # pip joins lines before it strips comments, so `b==2` ends up inside the comment of line 1
     entries = parse_requirements("a==1 # note \\\nb==2\n").entries
-    assert [e.name for e in entries] == ["a", "b"]
+    assert [e.name for e in entries] == ["a"]
+
+
+def test_a_comment_line_ending_in_backslash_does_not_continue() -> None:
+    entries = parse_requirements("# note \\\nb==2\n").entries
+    assert [(e.name, e.line) for e in entries] == [("b", 2)]
 
 
 def test_continuation_inside_a_token_joins_without_space() -> None:

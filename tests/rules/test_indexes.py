@@ -61,7 +61,7 @@ SECRETS = ["s3cr3t-pa55", "ghp_0123456789abcdefghijABCDEFGHIJ", "wJalrXUtnFEMI-K
     [
         (
             f"ENV PIP_INDEX_URL=https://ci:{SECRETS[0]}@pkgs.example.com/simple",
-            "https://ci:****@pkgs.example.com/simple",
+            "https://****@pkgs.example.com/simple",
         ),
         (
             f"ARG PIP_EXTRA_INDEX_URL=https://{SECRETS[1]}@pkgs.example.com/simple",
@@ -69,7 +69,7 @@ SECRETS = ["s3cr3t-pa55", "ghp_0123456789abcdefghijABCDEFGHIJ", "wJalrXUtnFEMI-K
         ),
         (
             f"RUN pip install --extra-index-url https://u:{SECRETS[3]}@x.example.com/simple y==1",
-            "https://u:****@x.example.com/simple",
+            "https://****@x.example.com/simple",
         ),
         (f"ENV AWS_SECRET_ACCESS_KEY={SECRETS[2]}", "AWS_SECRET_ACCESS_KEY"),
         (f"ARG GITHUB_TOKEN={SECRETS[1]}", "GITHUB_TOKEN"),

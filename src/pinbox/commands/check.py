@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, EXIT_USAGE
-from pinbox.fix import apply_fixes, fixable, unified_diff
-from pinbox.fsutil import write_atomic
+from pinbox.fix import Fixed, fix, unified_diff
+from pinbox.fsutil import write_fixed
 from pinbox.report import FORMATS, relpath
 from pinbox.report.text import statistics, summary
 from pinbox.rules import registry, runner
@@ -16,8 +16,6 @@ from pinbox.rules.context import Project, load_project
 from pinbox.rules.meta import PARSE_ERROR
 from pinbox.rules.model import Finding, Rule
 from pinbox.ui import UI
-
-MAX_PASSES = 8
 
 
 @dataclass(frozen=True)
@@ -47,28 +45,14 @@ def _fix(
     findings: list[Finding],
     opts: CheckOptions,
     explicit: list[Path] | None,
-) -> tuple[Project, list[Finding], dict[Path, tuple[str, str]]]:
-    """Apply fixes in passes until none applies; return the final project, findings and changes."""
-    broken = {f.path.resolve() for f in project.failures}
-    texts: dict[Path, str] = {}
-    originals: dict[Path, str] = {}
-    for _ in range(MAX_PASSES):
-        changed = False
-        for path, fixes in fixable(findings, unsafe=opts.unsafe_fixes).items():
-            if path.resolve() in broken:
-                continue  # a file that does not parse is never modified
-            before = texts[path] if path in texts else path.read_text(encoding="utf-8")
-            originals.setdefault(path, before)
-            after = apply_fixes(before, fixes)
-            if after != before:
-                texts[path] = after
-                changed = True
-        if not changed:
-            break
-        project = load_project(root, project.config, explicit, overlay=texts)
-        findings = runner.run(project, rules)
-    changes = {p: (before, texts[p]) for p, before in originals.items() if texts.get(p, before) != before}
-    return project, findings, changes
+) -> Fixed:
+    """Apply fixes in verified passes (see pinbox.fix)."""
+
+    def check(overlay: dict[Path, str]) -> tuple[list[Finding], set[Path]]:
+        edited = load_project(root, project.config, explicit, overlay=overlay)
+        return runner.run(edited, rules), {failure.path for failure in edited.failures}
+
+    return fix(findings, project.texts(), check, unsafe=opts.unsafe_fixes)
 
 
 def _split(tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -87,12 +71,13 @@ def run(opts: CheckOptions, ui: UI) -> int:
     project = load_project(root, config, explicit)
     findings = runner.run(project, rules)
     if opts.fix or opts.diff:
-        project, findings, changes = _fix(root, rules, project, findings, opts, explicit)
+        fixed = _fix(root, rules, project, findings, opts, explicit)
+        findings, changes = fixed.findings, fixed.changes
         for path, (before, after) in sorted(changes.items()):
             if opts.diff:
                 ui.result(unified_diff(Path(relpath(path, root)), before, after).rstrip("\n"))
             else:
-                write_atomic(path, after)
+                write_fixed(path, before, after)
                 ui.info(f"fixed {relpath(path, root)}")
         if opts.diff:
             return 0 if opts.exit_zero or not changes else EXIT_FINDINGS

@@ -16,11 +16,6 @@ from pinbox.dockerfile.model import Dockerfile, Instruction
 WHOLE_CONTEXT = frozenset({".", "./", "*", "./*"})
 
 
-def unquote(value: str) -> str:
-    """A Dockerfile word without its surrounding quotes."""
-    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'" else value
-
-
 def under(path: str, folder: str) -> bool:
     """True when `path` is `folder` or inside it."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
@@ -41,16 +36,18 @@ def before(model: Dockerfile, ins: Instruction) -> list[Instruction]:
 
 
 def workdir_at(model: Dockerfile, ins: Instruction) -> str | None:
-    """The absolute WORKDIR at `ins` (None when it depends on a variable)."""
-    current: str | None = "/"
-    for i in before(model, ins):
-        path = unquote(i.value[0]) if i.cmd == "WORKDIR" and i.value else None
-        if path is not None:
-            joined = (
-                None if current is None and not path.startswith("/") else posixpath.join(current or "/", path)
-            )
-            current = None if "$" in path or joined is None else posixpath.normpath(joined)
-    return current
+    """The absolute WORKDIR at `ins` (None when it depends on a value pinbox cannot know)."""
+    return model.state(ins).workdir
+
+
+def context_copies_before(model: Dockerfile, ins: Instruction) -> list[Instruction]:
+    """COPY/ADD from the build context that ran before `ins` in its stage and the stages below it."""
+    stage = model.stage_of(ins)
+    if stage is None:
+        return []
+    lineage = {s.index for s in model.lineage(stage)}
+    at = model.order[ins]
+    return [c for c in model.context_copies if model.order[c] < at and model.stage_index[c] in lineage]
 
 
 def copied_paths(ins: Instruction, workdir: str) -> list[str]:
@@ -81,8 +78,8 @@ def host_path(model: Dockerfile, context: Path, ins: Instruction, name: str) -> 
     if "$" in name:
         return None
     target = posixpath.normpath(posixpath.join(workdir_at(model, ins) or "/", name))
-    for copy in reversed(before(model, ins)):
-        if not is_context_copy(copy) or copy.heredocs or len(copy.value) < 2:
+    for copy in reversed(context_copies_before(model, ins)):
+        if copy.heredocs or len(copy.value) < 2:
             continue
         dest = posixpath.normpath(posixpath.join(workdir_at(model, copy) or "/", copy.value[-1]))
         for src in copy.value[:-1]:

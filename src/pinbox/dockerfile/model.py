@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pinbox.dockerfile.state import State
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,12 @@ class Instruction:
     end_line: int
     json: bool = False
     heredocs: tuple[str, ...] = ()
+    sub: str | None = None  # the instruction an ONBUILD runs (upper-case), e.g. RUN
+
+    @property
+    def runs(self) -> bool:
+        """A RUN, or an ONBUILD RUN (checked like a RUN: it runs in every image built on this one)."""
+        return self.cmd == "RUN" or self.sub == "RUN"
 
     def flag(self, name: str) -> str | None:
         """The value of `--name=value`, or None."""
@@ -45,14 +56,48 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     global_args: tuple[tuple[str, str | None], ...]
     stages: tuple[Stage, ...]
+    escape: str = "\\"  # the `# escape=` directive: `\\` or a backtick
 
     @property
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
+    @cached_property
+    def _names(self) -> dict[str, Stage]:
+        named: dict[str, Stage] = {}
+        for stage in self.stages:
+            named.setdefault((stage.name or "").lower(), stage)
+        return named
+
+    @cached_property
+    def stage_index(self) -> dict[Instruction, int]:
+        """The index of each instruction's stage (global ARGs have none)."""
+        return {ins: stage.index for stage in self.stages for ins in stage.instructions}
+
+    @cached_property
+    def context_copies(self) -> tuple[Instruction, ...]:
+        """Every COPY or ADD from the build context (not `--from` another stage or image)."""
+        return tuple(i for i in self.instructions if i.cmd in ("COPY", "ADD") and not i.flag("from"))
+
+    @cached_property
+    def order(self) -> dict[Instruction, int]:
+        """Each instruction's index in the file."""
+        return {ins: i for i, ins in enumerate(self.instructions)}
+
+    @cached_property
+    def states(self) -> dict[Instruction, State]:
+        """The build state before each instruction (see dockerfile.state)."""
+        from pinbox.dockerfile.state import states
+
+        return states(self)
+
+    def state(self, ins: Instruction) -> State:
+        from pinbox.dockerfile.state import State
+
+        return self.states.get(ins) or State()
+
     def stage_named(self, name: str) -> Stage | None:
-        lowered = name.lower()
-        return next((s for s in self.stages if s.name and s.name.lower() == lowered), None)
+        return self._names.get(name.lower()) if name else None
 
     def lineage(self, stage: Stage) -> list[Stage]:
         """The stage and the earlier stages it is built `FROM`, oldest first."""
@@ -63,7 +108,8 @@ class Dockerfile:
 
     def stage_of(self, ins: Instruction) -> Stage | None:
         """The stage an instruction belongs to (None for a global ARG)."""
-        return next((s for s in self.stages if ins in s.instructions), None)
+        index = self.stage_index.get(ins)
+        return None if index is None else self.stages[index]
 
     def root_base(self, stage: Stage) -> tuple[str, Stage]:
         """Follow `FROM <earlier stage>` links down to an external image reference."""

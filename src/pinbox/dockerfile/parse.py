@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import dockerfile as buildkit
 from pinbox.dockerfile.model import Dockerfile, Instruction, Stage
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.textpos import line_text, lines
 
 KNOWN = frozenset(c.upper() for c in buildkit.all_cmds())
+_DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-def substitute(text: str, values: dict[str, str | None]) -> str:
+def substitute(text: str, values: Mapping[str, str | None]) -> str:
     """Expand `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` as Dockerfiles do."""
 
     def repl(match: re.Match[str]) -> str:
@@ -33,7 +36,7 @@ def substitute(text: str, values: dict[str, str | None]) -> str:
 def _parse_error(message: str, text: str, path: Path) -> PinboxError:
     line = None
     if "heredoc" in message:
-        starts = [i for i, raw in enumerate(text.splitlines(), 1) if "<<" in raw]
+        starts = [i for i, raw in enumerate(lines(text), 1) if "<<" in raw]
         line = starts[-1] if starts else None
     return PinboxError(f"cannot parse Dockerfile: {message}", path=path, line=line)
 
@@ -47,12 +50,11 @@ def parse_dockerfile(text: str, path: Path | str = "Dockerfile") -> Dockerfile:
         commands = buildkit.parse_string(text)
     except buildkit.GoParseError as exc:
         raise _parse_error(str(exc), text, path) from None
-    lines = text.splitlines()
     instructions: list[Instruction] = []
     for c in commands:
         cmd = (c.cmd or "").upper()
         if cmd not in KNOWN:
-            src = lines[c.start_line - 1] if c.start_line <= len(lines) else (c.original or "")
+            src = line_text(text, c.start_line) or (c.original or "")
             col = len(src) - len(src.lstrip()) + 1
             what = f"unknown instruction {c.cmd!r}" if c.cmd else "line continuation with no instruction"
             raise PinboxError(what, path=path, line=c.start_line, col=col, source=src)
@@ -66,9 +68,22 @@ def parse_dockerfile(text: str, path: Path | str = "Dockerfile") -> Dockerfile:
                 end_line=c.end_line,
                 json=c.json,
                 heredocs=tuple(h.content for h in c.heredocs),
+                sub=c.sub_cmd.upper() if c.sub_cmd else None,
             )
         )
     return _build(path, text, tuple(instructions))
+
+
+def escape_of(text: str) -> str:
+    """The escape character the `# escape=` parser directive sets (BuildKit reads directives only
+    at the top of the file, until the first line that is not one)."""
+    for line in lines(text):
+        match = _DIRECTIVE.match(line)
+        if match is None:
+            break
+        if match.group(1).lower() == "escape" and match.group(2) in ("`", "\\"):
+            return match.group(2)
+    return "\\"
 
 
 def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dockerfile:
@@ -110,7 +125,7 @@ def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dock
         else:
             current.append(ins)
     close()
-    return Dockerfile(path, text, instructions, tuple(global_args), tuple(stages))
+    return Dockerfile(path, text, instructions, tuple(global_args), tuple(stages), escape_of(text))
 
 
 def load_dockerfile(path: Path | str) -> Dockerfile:

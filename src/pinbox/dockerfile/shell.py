@@ -1,214 +1,255 @@
-"""Shell words of RUN instructions, and the package installs hidden in them.
+"""The commands a RUN instruction runs, read as the shell reads them.
 
-RUN text is split with a real shell tokenizer (shlex, POSIX rules, with `&&`, `||`, `;`, `|`
-as separate tokens), so `pip install` is found after `&&`, behind `python -m pip`, `pip3`,
-`python3.11 -m pip`, `/venv/bin/pip` or `uv pip install`.
+A RUN's text (shell form, exec form, or a heredoc script) is tokenized with positions
+(`lexer`), split into simple commands at `&&`, `||`, `;`, `|`, `&` and newlines, and walked
+with the shell's own rules for variables: `export VAR=x` and `set -a` reach every later command
+of the RUN, `VAR=x cmd` reaches `cmd` only, and a bare `VAR=x` stays in the shell (a program
+does not see it unless it was exported). Wrappers (`sudo`, `env`, `exec`, `nice`, ...) are
+looked through, and the scripts of `sh -c '...'` and of `bash <<EOF` are read as commands too.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass
-from itertools import takewhile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from pinbox.dockerfile.model import Instruction
+from pinbox.dockerfile.lexer import Op, Redirect, Token, Word, json_words, tokenize
+from pinbox.dockerfile.model import Dockerfile, Instruction
+from pinbox.dockerfile.source import Source, command_source, heredoc_sources, json_strings
 
-_SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")"}
-_PIP = re.compile(r"^(?:.*/)?pip(?:3(?:\.\d+)?)?$")
-_PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
-_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-# pip/uv options that take a value (so the value is not mistaken for a package)
-_VALUED = {
-    "-r",
-    "--requirement",
-    "-c",
-    "--constraint",
-    "-e",
-    "--editable",
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "--cache-dir",
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "--platform",
-    "--python-version",
-    "--implementation",
-    "--abi",
-    "--trusted-host",
-    "--only-binary",
-    "--no-binary",
-    "--progress-bar",
-    "--python",
-    "-p",
-    "--default-timeout",
-    "--timeout",
-    "--retries",
-    "--log",
-    "--src",
-    "--upgrade-strategy",
-    "--config-settings",
-    "-C",
-    "--global-option",
-    "--index-strategy",
-    "--extra",
-    "--group",
-    "--torch-backend",
-    "--exclude-newer",
-    "--python-platform",
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
+# wrapper -> its options that take a value; `None` for a wrapper whose first argument is not the command
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T"}),
+    "env": frozenset({"-u", "-C", "--unset", "--chdir"}),
+    "exec": frozenset({"-a"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "nohup": frozenset(),
+    "command": frozenset(),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
 }
-
-
-def shell_words(command: str) -> list[str]:
-    """Split a shell command into words and operators; unbalanced quotes fall back to spaces."""
-    # a newline ends a command (heredoc scripts); a backslash-newline continues it
-    command = command.replace("\\\n", " ").replace("\n", " ; ")
-    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()")
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:
-        return command.split()
-
-
-def simple_commands(words: list[str]) -> list[list[str]]:
-    """Split words at `&&`, `||`, `;`, `|` into simple commands."""
-    out: list[list[str]] = [[]]
-    for word in words:
-        if word in _SEPARATORS:
-            out.append([])
-        else:
-            out[-1].append(word)
-    return [c for c in out if c]
+_WRAPPER_ARGS = {"gosu": 1, "su-exec": 1, "timeout": 1, "chroot": 1}  # then the command
+MAX_DEPTH = 4  # `sh -c` inside `sh -c` ...: deeper scripts are not read
 
 
 @dataclass(frozen=True)
-class Install:
-    """One `pip install` / `uv pip install` / `uv add` / `conda install` in a RUN instruction."""
+class Command:
+    """A simple command: its words (the program first) and the variables its process receives from
+    the RUN itself (exported earlier in the RUN, or written before the command)."""
 
-    instruction: Instruction
-    tool: str  # "pip" | "uv" | "conda" | "poetry"
-    words: tuple[str, ...]  # options before the subcommand, then every word after it
-    env: tuple[tuple[str, str], ...]  # VAR=value prefixes of the command
-    command: str = "install"  # install | sync | add
-
-    def values(self, *names: str) -> tuple[str, ...]:
-        """Values of options such as -r/--requirement, in both `-r x` and `--requirement=x` forms."""
-        out: list[str] = []
-        words = list(self.words)
-        for i, word in enumerate(words):
-            for name in names:
-                if word == name and i + 1 < len(words):
-                    out.append(words[i + 1])
-                elif name.startswith("--") and word.startswith(name + "="):
-                    out.append(word.split("=", 1)[1])
-                elif not name.startswith("--") and word.startswith(name) and len(word) > len(name):
-                    out.append(word[len(name) :])
-        return tuple(out)
-
-    def has(self, *flags: str) -> bool:
-        return any(w in flags or any(w.startswith(f + "=") for f in flags) for w in self.words)
+    words: tuple[Word, ...]
+    env: tuple[tuple[str, str], ...] = ()
+    operator: str = ""  # the operator before it ("|" when it reads a pipe)
 
     @property
-    def requirement_files(self) -> tuple[str, ...]:
-        """`-r` files, and the files `uv pip sync` takes as arguments."""
-        synced = self._positionals() if self.command == "sync" else ()
-        return self.values("-r", "--requirement") + synced
-
-    @property
-    def constraint_files(self) -> tuple[str, ...]:
-        return self.values("-c", "--constraint")
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        """Package specs, paths or URLs (`uv pip sync` takes files instead: requirement_files)."""
-        return () if self.command == "sync" else self._positionals()
-
-    def _positionals(self) -> tuple[str, ...]:
-        out: list[str] = []
-        skip = False
-        for word in self.words:
-            if skip:
-                skip = False
-                continue
-            if word.startswith("-"):
-                skip = word in _VALUED
-                continue
-            out.append(word)
-        return tuple(out)
+    def program(self) -> str:
+        """The program's name without its folder (`/usr/bin/pip3` -> `pip3`)."""
+        return self.words[0].text.rsplit("/", 1)[-1] if self.words else ""
 
 
-def _subcommand(words: list[str], *names: str) -> tuple[str, list[str]] | None:
-    """Skip leading options (`pip -q install`, `uv --no-cache pip install`) to the subcommand.
+@dataclass(frozen=True)
+class Assignment:
+    """`NAME=value` anywhere in a RUN: before a command, alone, after `export` or `env`."""
 
-    Returns (the subcommand, the leading options followed by the words after it)."""
-    i = 0
-    while i < len(words) and words[i].startswith("-"):
-        i += 2 if words[i] in _VALUED else 1
-    if i < len(words) and words[i] in names:
-        return words[i], words[:i] + words[i + 1 :]
-    return None
+    name: str
+    value: str
+    word: Word
 
 
-def _install_of(command: list[str]) -> tuple[str, str, list[str]] | None:
-    """(tool, subcommand, words) if this simple command installs packages."""
-    words = list(command)
-    while words and words[0] in ("sudo", "exec", "env", "time", "nice"):
-        words = words[1:]
-    while words and _ASSIGN.match(words[0]):
-        words = words[1:]
-    if not words:
+@dataclass(frozen=True)
+class Script:
+    """What a RUN runs: its simple commands in order, and every variable assignment written in it."""
+
+    commands: tuple[Command, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+
+
+@dataclass
+class _Shell:
+    """Variables of one shell: value and whether exported; `set -a` exports every assignment."""
+
+    values: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    allexport: bool = False
+
+    def exported(self) -> dict[str, str]:
+        return {name: value for name, (value, exported) in self.values.items() if exported}
+
+    def assign(self, name: str, value: str, export: bool = False) -> None:
+        was = self.values.get(name, ("", False))[1]
+        self.values[name] = (value, export or was or self.allexport)
+
+    def child(self) -> _Shell:
+        return _Shell({k: (v, True) for k, v in self.exported().items()})
+
+
+def _split_assignment(word: Word) -> tuple[str, str] | None:
+    match = ASSIGNMENT.match(word.text)
+    return (match.group(1), word.text[match.end() :]) if match else None
+
+
+def _strip_wrappers(words: list[Word], env: dict[str, str]) -> list[Word]:
+    """Look through `sudo -u x`, `env A=1`, `exec`, `nice -n 5`, `gosu user` ... to the command."""
+    while words:
+        name = words[0].text.rsplit("/", 1)[-1]
+        if name in _WRAPPERS:
+            valued, i = _WRAPPERS[name], 1
+            while i < len(words) and words[i].text.startswith("-") and words[i].text != "--":
+                i += 2 if words[i].text in valued else 1
+            i += 1 if i < len(words) and words[i].text == "--" else 0
+            while name == "env" and i < len(words) and (pair := _split_assignment(words[i])):
+                env[pair[0]] = pair[1]
+                i += 1
+            words = words[i:]
+        elif name in _WRAPPER_ARGS:
+            words = [w for w in words[1:] if not w.text.startswith("-")][_WRAPPER_ARGS[name] :]
+        else:
+            return words
+    return words
+
+
+def _shell_script(words: list[Word]) -> Word | None:
+    """The script word of `sh -c 'script'` / `bash -ec "..."`."""
+    if not words or words[0].text.rsplit("/", 1)[-1] not in SHELLS:
         return None
-    head = words[0]
-    rest = words[1:]
-    if _PYTHON.match(head) and len(rest) >= 2 and rest[0] == "-m" and rest[1] in ("pip", "uv"):
-        head, rest = rest[1], rest[2:]
-    name = head.rsplit("/", 1)[-1]
-    tools = {
-        "pip": ("install",),
-        "conda": ("install",),
-        "mamba": ("install",),
-        "micromamba": ("install",),
-        "poetry": ("install", "add"),
-    }
-    if _PIP.match(head):
-        name = "pip"
-    if name == "uv":
-        top = _subcommand(rest, "pip", "add")
-        if top is None:
+    for i, word in enumerate(words[1:-1], 1):
+        text = word.text
+        if text.startswith("-") and not text.startswith("--") and "c" in text[1:]:
+            return words[i + 1]
+        if not text.startswith(("-", "+")):
             return None
-        if top[0] == "add":
-            return "uv", "add", top[1]
-        sub = _subcommand(top[1], "install", "sync")
-        return ("uv", sub[0], sub[1]) if sub else None
-    if name in tools:
-        found = _subcommand(rest, *tools[name])
-        tool = "conda" if name in ("mamba", "micromamba") else name
-        return (tool, found[0], found[1]) if found else None
     return None
 
 
-def installs(instruction: Instruction) -> list[Install]:
-    """Every package install in a RUN instruction (shell form, exec form or heredoc)."""
-    if instruction.cmd != "RUN":
-        return []
-    texts = list(instruction.heredocs) or [" ".join(instruction.value)]
-    found: list[Install] = []
-    for text in texts:
-        words = instruction.value if instruction.json else shell_words(text)
-        for command in simple_commands(list(words)):
-            env = tuple(
-                (name, value)
-                for name, _, value in (w.partition("=") for w in takewhile(_ASSIGN.match, command))
-            )
-            match = _install_of(command)
-            if match:
-                tool, subcommand, rest = match
-                found.append(Install(instruction, tool, tuple(rest), env, subcommand))
-    return found
+@dataclass
+class _Walker:
+    heredocs: list[Source]
+    depth: int = 0
+    found: list[Command] = field(default_factory=list)
+    assigned: list[Assignment] = field(default_factory=list)
+
+    def note(self, word: Word) -> tuple[str, str] | None:
+        pair = _split_assignment(word)
+        if pair is not None:
+            self.assigned.append(Assignment(pair[0], pair[1], word))
+        return pair
+
+    def run(self, tokens: list[Token], shell: _Shell) -> None:
+        words: list[Word] = []
+        stdin: list[Source] = []
+        operator = ""
+        redirect: Redirect | None = None
+        for token in [*tokens, Op("", -1)]:
+            if isinstance(token, Word):
+                if redirect is None:
+                    words.append(token)
+                elif redirect.text in ("<<", "<<-") and self.heredocs:
+                    stdin.append(self.heredocs.pop(0))
+                redirect = None
+            elif isinstance(token, Redirect):
+                redirect = token
+            else:
+                self.simple(words, stdin, operator, shell)
+                words, stdin, operator, redirect = [], [], token.text, None
+
+    def simple(self, words: list[Word], stdin: list[Source], operator: str, shell: _Shell) -> None:
+        prefix: dict[str, str] = {}
+        while words and (pair := self.note(words[0])):
+            prefix[pair[0]] = pair[1]
+            words = words[1:]
+        if not words:
+            for name, value in prefix.items():
+                shell.assign(name, value)
+            return
+        env = {**shell.exported(), **prefix}
+        for word in words[1:] if words[0].text in ("export", "env") else ():
+            self.note(word)
+        words = _strip_wrappers(words, env)
+        if not words:
+            return
+        self.found.append(Command(tuple(words), tuple(env.items()), operator))
+        self.builtin(words, shell)
+        if self.depth >= MAX_DEPTH:
+            return
+        script = _shell_script(words)
+        child = _Shell({k: (v, True) for k, v in env.items()})
+        if script is not None:
+            self.nested(script.source(), child)
+        elif words[0].text.rsplit("/", 1)[-1] in SHELLS:
+            for body in stdin:  # `bash <<EOF`: the heredoc is the script
+                self.nested(body, child)
+
+    def nested(self, source: Source, shell: _Shell) -> None:
+        inner = _Walker([], self.depth + 1, self.found, self.assigned)
+        inner.run(tokenize(source), shell)
+
+    @staticmethod
+    def builtin(words: list[Word], shell: _Shell) -> None:
+        """`export`, `unset` and `set -a` change what later commands of the RUN receive."""
+        name, args = words[0].text, [w.text for w in words[1:]]
+        if name == "export":
+            for arg in (a for a in args if not a.startswith("-")):
+                key, sep, value = arg.partition("=")
+                shell.assign(key, value if sep else shell.values.get(key, ("", False))[0], export=True)
+        elif name == "unset":
+            for arg in args:
+                shell.values.pop(arg, None)
+        elif name == "set":
+            for arg in args:
+                if arg.startswith(("-", "+")) and "a" in arg[1:] and not arg.startswith("--"):
+                    shell.allexport = arg[0] == "-"
+            if "allexport" in args:
+                shell.allexport = args[args.index("allexport") - 1] == "-o"
+
+
+def scripts(model: Dockerfile, ins: Instruction) -> tuple[list[Token], list[Source]]:
+    """The tokens of a RUN's command line, and its heredoc bodies (in order)."""
+    source, last = command_source(model.text, ins, model.escape)
+    bodies = heredoc_sources(model.text, ins, last) if ins.heredocs else []
+    if ins.json:
+        strings = json_strings(source)
+        if strings is None or [s[0] for s in strings] != list(ins.value):
+            fallback = source.at(0)
+            strings = [(v, (fallback,) * len(v), fallback, fallback) for v in ins.value]
+            return list(json_words(strings, exact=False)), bodies
+        return list(json_words(strings, source.exact)), bodies
+    return tokenize(source), bodies
+
+
+def read_run(model: Dockerfile, ins: Instruction) -> Script:
+    """Every simple command a RUN (or ONBUILD RUN) runs, in order, with what it receives."""
+    if not ins.runs:
+        return Script()
+    tokens, bodies = scripts(model, ins)
+    walker = _Walker(list(bodies))
+    if ins.json:
+        walker.simple([t for t in tokens if isinstance(t, Word)], [], "", _Shell())
+    elif bodies and not _has_command(tokens):  # `RUN <<EOF`: the heredoc is the script itself
+        for body in bodies:
+            if not body.text.startswith("#!") or _shebang_shell(body.text):
+                walker.nested(body, _Shell())
+    else:
+        walker.run(tokens, _Shell())
+    return Script(tuple(walker.found), tuple(walker.assigned))
+
+
+def _has_command(tokens: list[Token]) -> bool:
+    """True when the line has a word that is not a redirection's target (`<<EOF` alone has none)."""
+    return any(
+        isinstance(t, Word) and not isinstance(p, Redirect)
+        for p, t in zip([None, *tokens], tokens, strict=False)
+    )
+
+
+def _shebang_shell(body: str) -> bool:
+    first = body.split("\n", 1)[0][2:].split()
+    program = first[1] if first and first[0].endswith("/env") and len(first) > 1 else (first or [""])[0]
+    return program.rsplit("/", 1)[-1] in SHELLS
+
+
+def words_of(commands: tuple[Command, ...]) -> Iterator[Word]:
+    """Every word of every command."""
+    for command in commands:
+        yield from command.words

@@ -37,6 +37,8 @@ class Entry:
     value: str | None = None  # option value, include target or editable target
     hashes: tuple[str, ...] = ()
     comment: str = ""
+    start: int = 0  # offset of the logical line's first physical line
+    end: int = 0  # offset just past its last physical line (and that line's break)
 
     @property
     def name(self) -> NormalizedName | None:

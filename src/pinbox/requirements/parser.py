@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -18,8 +19,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.requirements.model import Entry, Kind, RequirementsFile
+from pinbox.textpos import line_text, position
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 # short or alias -> canonical long option; value True when the option takes an argument
@@ -54,28 +55,43 @@ _KIND_OF_OPTION = {
 }
 
 
+# the line breaks of str.splitlines(), which pip uses to read requirements files
+_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_COMMENT_LINE = re.compile(r"(^|\s+)#.*$")
+
+
+def _physical(text: str) -> list[tuple[int, int, int]]:
+    """(start, end of content, start of the next line) of each line as pip splits them."""
+    out, pos = [], 0
+    for match in _BREAK.finditer(text):
+        out.append((pos, match.start(), match.end()))
+        pos = match.end()
+    if pos < len(text):
+        out.append((pos, len(text), len(text)))
+    return out
+
+
 def _logical_lines(text: str) -> Iterator[tuple[int, int, str, str]]:
-    """Yield (first line, last line, text without comment, comment) per logical line."""
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start = i
-        parts: list[str] = []
-        comment = ""
-        while True:
-            raw = lines[i]
-            match = _COMMENT.search(raw)
-            if match:
-                comment = raw[match.start() :].strip()
-                raw = raw[: match.start()]
-            if raw.endswith("\\") and not match and i + 1 < len(lines):
-                parts.append(raw[:-1])
-                i += 1
+    """(start offset, end offset, text without comment, comment) per logical line, joined as pip
+    joins them: a line ending in `\\` continues unless it starts with a comment."""
+    joined: list[str] = []
+    first = 0
+    for start, stop, after in _physical(text):
+        line = text[start:stop]
+        if not joined:
+            first = start
+        if line.endswith("\\") and not _COMMENT_LINE.match(line):
+            joined.append(line.strip("\\"))
+            if after < len(text):
                 continue
-            parts.append(raw.removesuffix("\\"))
-            break
-        i += 1
-        yield start + 1, i, "".join(parts).strip(), comment
+        else:
+            joined.append(" " + line if joined and _COMMENT_LINE.match(line) else line)
+        logical = "".join(joined)
+        joined = []
+        found = _COMMENT_LINE.search(logical)
+        comment = logical[found.start() :].strip() if found else ""
+        body = logical[: found.start()] if found else logical
+        yield first, after, body.strip(), comment
 
 
 def _expand_env(value: str) -> str:
@@ -119,13 +135,15 @@ def parse_requirements(text: str, path: Path | str = "requirements.txt") -> Requ
     """Parse the text of one requirements file (includes are not followed)."""
     path = Path(path)
     entries: list[Entry] = []
-    physical = text.splitlines()
-    for line, end, body, comment in _logical_lines(text):
+    for start, end, body, comment in _logical_lines(text):
         if not body:
             continue
-        source = physical[line - 1]
+        line, _ = position(text, start)
+        last, _ = position(text, max(end - 1, start))
+        source = line_text(text, line)
         col = len(source) - len(source.lstrip()) + 1
-        entries.append(_parse_line(body, comment, (path, line, end, col, source)))
+        entry = _parse_line(body, comment, (path, line, last, col, source))
+        entries.append(replace(entry, start=start, end=end))
     return RequirementsFile(path=path, text=text, entries=tuple(entries))
 
 
@@ -214,7 +232,7 @@ def load_requirements(path: Path | str) -> list[RequirementsFile]:
             if entry.kind in (Kind.INCLUDE, Kind.CONSTRAINT) and entry.value:
                 if "://" in entry.value:
                     continue  # remote includes are passed to the resolver as they are
-                visit(p.parent / entry.value, entry, text.splitlines()[entry.line - 1])
+                visit(p.parent / entry.value, entry, line_text(text, entry.line))
 
     visit(Path(path), None)
     return out

@@ -10,7 +10,8 @@ from typing import Any
 from pinbox.config import Config
 from pinbox.dockerfile import Dockerfile, Instruction, parse_dockerfile
 from pinbox.dockerfile.copies import host_path
-from pinbox.dockerfile.shell import Install, installs
+from pinbox.dockerfile.installs import Install, installs
+from pinbox.dockerfile.shell import Script, read_run
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
@@ -23,7 +24,24 @@ class DockerfileDoc:
     path: Path
     text: str
     model: Dockerfile
-    installs: tuple[Install, ...]
+    scripts: dict[Instruction, Script] = field(default_factory=dict)  # each RUN and ONBUILD RUN, read once
+    installs: tuple[Install, ...] = ()
+    by_instruction: dict[Instruction, tuple[Install, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path, model: Dockerfile) -> DockerfileDoc:
+        """The document with every RUN read as the shell reads it."""
+        scripts = {ins: read_run(model, ins) for ins in model.instructions if ins.runs}
+        grouped = {ins: tuple(installs(ins, script.commands)) for ins, script in scripts.items()}
+        found = tuple(i for group in grouped.values() for i in group)
+        return cls(path, model.text, model, scripts, found, grouped)
+
+    def script(self, ins: Instruction) -> Script:
+        """The commands of a RUN (empty for other instructions)."""
+        return self.scripts.get(ins) or Script()
+
+    def installs_in(self, ins: Instruction) -> tuple[Install, ...]:
+        return self.by_instruction.get(ins, ())
 
     @property
     def context(self) -> Path:
@@ -89,6 +107,16 @@ class Project:
     composes: tuple[ComposeDoc, ...] = ()
     dockerignores: tuple[Path, ...] = ()
     failures: tuple[ParseFailure, ...] = ()
+
+    def texts(self) -> dict[Path, str]:
+        """The text of every file that parsed, exactly as the rules read it."""
+        groups: tuple[tuple[Any, ...], ...] = (
+            self.dockerfiles,
+            self.requirements,
+            self.pylocks,
+            self.composes,
+        )
+        return {doc.path: doc.text for group in groups for doc in group}
 
     def requirements_at(self, path: Path) -> RequirementsDoc | None:
         resolved = path.resolve()
@@ -160,13 +188,8 @@ def load_project(
             if kind == "dockerignore":
                 ignores.append(path)
             elif kind == "dockerfile":
-                text = read_text(path, what="Dockerfile")
-                model = parse_dockerfile(text, path)
-                docs["dockerfile"].append(
-                    DockerfileDoc(
-                        path, text, model, tuple(i for ins in model.instructions for i in installs(ins))
-                    )
-                )
+                model = parse_dockerfile(read_text(path, what="Dockerfile"), path)
+                docs["dockerfile"].append(DockerfileDoc.read(path, model))
             elif kind == "compose":
                 docs["compose"].append(_compose(path, read_text(path, what="compose file")))
             elif kind == "lock" and path.suffix == ".toml":

@@ -13,7 +13,7 @@ from typing import Any
 
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.model import Instruction
-from pinbox.dockerfile.shell import shell_words
+from pinbox.dockerfile.shell import words_of
 from pinbox.requirements.model import Entry
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, RequirementsDoc
 from pinbox.rules.documented import documented
@@ -106,9 +106,9 @@ def _slim_base(doc: DockerfileDoc) -> str | None:
 def _installs_libgl(doc: DockerfileDoc) -> bool:
     wanted = {row["name"] for row in opencv_table()["libgl"]}
     final = doc.model.final_stage
-    runs = [i for s in (doc.model.lineage(final) if final else []) for i in s.instructions if i.cmd == "RUN"]
-    texts = [text for i in runs for text in (*i.heredocs, " ".join(i.value))]
-    return any(w.lower().split("=")[0] in wanted for text in texts for w in shell_words(text))
+    runs = [i for s in (doc.model.lineage(final) if final else []) for i in s.instructions if i.runs]
+    words = (w.text for i in runs for w in words_of(doc.script(i).commands))
+    return any(w.lower().split("=")[0] in wanted for w in words)
 
 
 def _rename(req: RequirementsDoc, entry: Entry, new: str) -> Fix | None:

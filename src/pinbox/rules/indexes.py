@@ -8,42 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.model import Instruction
-from pinbox.dockerfile.shell import Install, shell_words
+from pinbox.dockerfile.state import assignments
+from pinbox.redact import credentials_in, is_secret_name, redact
 from pinbox.rules.context import DockerfileDoc, Project
 from pinbox.rules.documented import documented
-from pinbox.rules.install_facts import assignments, boolean, finding_at, pip_installs, span
+from pinbox.rules.install_facts import boolean, finding_at, pip_installs, span
 from pinbox.rules.model import Finding, Severity
 
 _PYPI = ("pypi.org", "pypi.python.org", "files.pythonhosted.org")
-_SECRET_NAME = re.compile(
-    r"(\w*_)?(TOKEN|PASSWORD|PASSWD|SECRET|SECRET_KEY|API_KEY|ACCESS_KEY|PRIVATE_KEY)$", re.I
-)
-_CREDENTIALS = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/\s:@'\"]+)(?::(?P<pw>[^/\s@'\"]*))?@"
-)
-
-
-def mask(text: str) -> str:
-    """`text` with every URL password (or user-only token) and query string replaced by ****."""
-
-    def repl(m: re.Match[str]) -> str:
-        user = "****" if m.group("pw") is None else f"{m.group('user')}:****"
-        return f"{m.group('scheme')}{user}@"
-
-    return re.sub(r"\?[^\s'\"]*", "?****", _CREDENTIALS.sub(repl, text))  # query strings may hold tokens
-
-
-def credentials(text: str) -> list[re.Match[str]]:
-    """URLs in `text` carrying a literal password, or a user part long enough to be a token."""
-    out = []
-    for m in _CREDENTIALS.finditer(text):
-        secret = m.group("pw") if m.group("pw") is not None else m.group("user")
-        if secret and "$" not in secret and (m.group("pw") is not None or len(secret) >= 20):
-            out.append(m)
-    return out
-
-
 # --- PB207 -------------------------------------------------------------------------------------
 
 
@@ -81,30 +55,40 @@ def _confusion(project: Project) -> Iterator[Finding]:
                 continue
             for url in _extra_indexes(project, doc, install, env):
                 message = (
-                    f"extra index `{mask(url)}` is searched next to PyPI and the install is not "
+                    f"extra index `{redact(url)}` is searched next to PyPI and the install is not "
                     "hash-pinned: a public package with an internal package's name and a higher "
                     "version wins (dependency confusion)"
                 )
-                yield finding_at(CONFUSION, doc, install.instruction, message, "--extra-index-url")
+                option = next(iter(install.option_list("--extra-index-url", "--index")), None)
+                yield finding_at(
+                    CONFUSION, doc, install.instruction, message, option.word if option else None
+                )
 
 
 # --- PB208 -------------------------------------------------------------------------------------
 
 
-def _exposed(doc: DockerfileDoc, ins: Instruction) -> Iterator[tuple[str, str | int]]:
-    """(what is exposed, its name or offset) for each credential an instruction writes down."""
+def _exposed(doc: DockerfileDoc, ins: Instruction) -> Iterator[tuple[str, int | None]]:
+    """(what is exposed, its offset) for each credential an instruction writes down."""
     start, end = span(doc.text, ins)
-    for match in credentials(doc.text[start:end]) if ins.cmd not in ("ENV", "ARG") else ():
+    for match in credentials_in(doc.text[start:end]) if ins.cmd not in ("ENV", "ARG") else ():
         url = re.match(r"[^\s'\"]*", doc.text[start + match.start() :])
-        yield f"credentials in a URL (`{mask(url.group(0) if url else '')}`)", start + match.start()
-    words = shell_words(" ".join(ins.heredocs or ins.value)) if ins.cmd == "RUN" else []
-    pairs = assignments(ins) or [(n, v) for n, sep, v in (w.partition("=") for w in words) if sep]
-    for name, value in pairs:
-        if value and credentials(value):
+        yield f"credentials in a URL (`{redact(url.group(0) if url else '')}`)", start + match.start()
+    pairs: list[tuple[str, str | None, int | None]] = [
+        (a.name, a.value, a.word.start if a.word.exact else None) for a in doc.script(ins).assignments
+    ]
+    pairs += [(name, value, _name_at(doc.text, name, start, end)) for name, value in assignments(ins)]
+    for name, value, at in pairs:
+        if value and credentials_in(value):
             if ins.cmd in ("ENV", "ARG"):  # RUN text was scanned above
-                yield f"credentials in a URL (`{mask(value)}`) in {name}", name
-        elif value and value.strip() and "$" not in value and _SECRET_NAME.match(name):
-            yield f"a literal value for {name}", name
+                yield f"credentials in a URL (`{redact(value)}`) in {name}", at
+        elif value and value.strip() and "$" not in value and is_secret_name(name):
+            yield f"a literal value for {name}", at
+
+
+def _name_at(text: str, name: str, start: int, end: int) -> int | None:
+    found = re.search(rf"(?<![\w$]){re.escape(name)}(?=[=\s])", text[start:end])
+    return start + found.start() if found else None
 
 
 def _secrets(project: Project) -> Iterator[Finding]:

@@ -8,31 +8,42 @@ import posixpath
 import re
 from pathlib import Path
 
-from pinbox.dockerfile.copies import WHOLE_CONTEXT, before, copied_paths, is_context_copy, under, workdir_at
+from pinbox.dockerfile.copies import (
+    WHOLE_CONTEXT,
+    before,
+    context_copies_before,
+    copied_paths,
+    is_context_copy,
+    under,
+    workdir_at,
+)
+from pinbox.dockerfile.installs import Install
+from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction, Stage
-from pinbox.dockerfile.shell import Install, shell_words, simple_commands
 from pinbox.requirements.model import Kind
 from pinbox.rules.context import DockerfileDoc, Project
-from pinbox.rules.install_facts import dependency_installs, find_word, is_local, keyword, span
+from pinbox.rules.install_facts import dependency_installs, is_local, span
 from pinbox.rules.model import Edit, Fix
-from pinbox.textpos import line_span
+from pinbox.textpos import line_span, line_starts, line_text, newline_of
+
+_PLAIN = re.compile(r"[A-Za-z0-9_@%+=:,./<>!~*\[\]-]+")
 
 
-def insert_flag(doc: DockerfileDoc, install: Install, flag: str) -> Edit | None:
-    """An edit adding `flag` right after the install's `install` word."""
-    at = (keyword(doc, install) or (0, None))[1]
-    if at is None:
+def insert_flag(install: Install, flag: str) -> Edit | None:
+    """An edit adding `flag` right after the install's subcommand word (`install`, `sync`)."""
+    word = install.keyword
+    if not word.exact:
         return None
-    if install.instruction.json:
-        return Edit(at + 1, at + 1, f', "{flag}"') if doc.text[at : at + 1] == '"' else None
-    return Edit(at, at, f" {flag}")
+    return Edit(word.end, word.end, f', "{flag}"' if word.quote == "json" else f" {flag}")
 
 
-def replace_word(doc: DockerfileDoc, install: Install, word: str, new: str) -> Edit | None:
-    """An edit replacing one argument of an install, found after its `install` word."""
-    at = (keyword(doc, install) or (0, None))[1]
-    found = None if at is None else find_word(doc.text, word, at, span(doc.text, install.instruction)[1])
-    return None if found is None else Edit(found, found + len(word), new)
+def replace_word(word: Word, new: str) -> Edit | None:
+    """An edit replacing a whole word, written in the word's own quoting (None when it cannot be)."""
+    if not word.exact or not _PLAIN.fullmatch(new):
+        return None
+    if word.quote == "json":
+        return Edit(word.start, word.end, f'"{new}"')
+    return Edit(word.start, word.end, f"{word.quote}{new}{word.quote}")
 
 
 def install_lock(doc: DockerfileDoc, install: Install, name: str, path: Path, lock: Path) -> Fix | None:
@@ -40,21 +51,22 @@ def install_lock(doc: DockerfileDoc, install: Install, name: str, path: Path, lo
     resolution, and the COPY that brought the input brings the lock. Unsafe: versions change."""
     if install.instruction.json or install.tool != "pip" or lock.parent.resolve() != path.parent.resolve():
         return None
-    edits = [replace_word(doc, install, name, posixpath.join(posixpath.dirname(name), lock.name))]
+    option = next((o for o in install.option_list("-r") if o.value and o.value.text == name), None)
+    renamed = posixpath.join(posixpath.dirname(name), lock.name)
+    edits = [replace_word(option.value, renamed) if option and option.value else None]
     flags = " ".join(f for f in ("--require-hashes", "--no-deps") if not install.has(f))
     if flags:
-        edits.append(insert_flag(doc, install, flags))
+        edits.append(insert_flag(install, flags))
     context = doc.context.resolve()
     if not path.resolve().is_relative_to(context):
         return None
     source = path.resolve().relative_to(context).as_posix()
-    earlier = [ins for ins in before(doc.model, install.instruction) if is_context_copy(ins)]
+    earlier = context_copies_before(doc.model, install.instruction)
     copies = [ins for ins in earlier if ins.cmd == "COPY" and source in ins.value[:-1]]
     if copies:
-        start, end = span(doc.text, copies[-1])
-        found = find_word(doc.text, source, start, end)
-        renamed = posixpath.join(posixpath.dirname(source), lock.name)
-        edits.append(None if found is None else Edit(found, found + len(source), renamed))
+        edits.append(
+            _rename_source(doc, copies[-1], source, posixpath.join(posixpath.dirname(source), lock.name))
+        )
     elif not any(set(ins.value[:-1]) & WHOLE_CONTEXT for ins in earlier):
         return None  # the input arrives some other way; leave it to a person
     if any(edit is None for edit in edits):
@@ -63,12 +75,22 @@ def install_lock(doc: DockerfileDoc, install: Install, name: str, path: Path, lo
     return Fix(f"install {lock.name} with --require-hashes --no-deps", chosen, safe=False)
 
 
+def _rename_source(doc: DockerfileDoc, copy: Instruction, source: str, new: str) -> Edit | None:
+    """Rename one source word of a COPY (the word must stand alone on the instruction's lines)."""
+    start, end = span(doc.text, copy)
+    found = [m for m in re.finditer(r"\S+", doc.text[start:end]) if m.group(0) == source]
+    if len(found) != 1:
+        return None
+    at = start + found[0].start()
+    return Edit(at, at + len(source), new)
+
+
 def _block_start(doc: DockerfileDoc, ins: Instruction) -> int:
     """First line of `ins` with the comment lines directly above it."""
-    previous = max((i.end_line for i in doc.model.instructions if i.end_line < ins.line), default=0)
-    lines = doc.text.splitlines()
+    order = doc.model.order[ins]
+    previous = doc.model.instructions[order - 1].end_line if order else 0
     first = ins.line
-    while first - 1 > previous and lines[first - 2].lstrip().startswith("#"):
+    while first - 1 > previous and line_text(doc.text, first - 1).lstrip().startswith("#"):
         first -= 1
     return first
 
@@ -77,16 +99,24 @@ def move_below(
     doc: DockerfileDoc, copy: Instruction, first: Instruction, last: Instruction, new: list[str]
 ) -> list[Edit]:
     """Move `copy` (with its comments) below `last`; add the `new` lines above `first`."""
-    start, end = line_span(doc.text, _block_start(doc, copy), copy.end_line)
-    block = doc.text[start:end]
-    if doc.text[:start].endswith("\n\n") and doc.text[end : end + 1] == "\n":
-        end += 1  # do not leave two blank lines where the block was
-    at = line_span(doc.text, _block_start(doc, first), first.line)[0]
-    indent = re.match(r"[ \t]*", doc.text[at:]).group(0)  # type: ignore[union-attr]
-    below = span(doc.text, last)[1]
-    moved = block if doc.text[:below].endswith("\n") else "\n" + block.rstrip("\n")
-    edits = [Edit(start, end, ""), Edit(below, below, moved)]
-    return edits + ([Edit(at, at, "".join(f"{indent}{line}\n" for line in new))] if new else [])
+    text, newline = doc.text, newline_of(doc.text)
+    top = _block_start(doc, copy)
+    start, end = line_span(text, top, copy.end_line)
+    block = text[start:end]
+    if top > 1 and not line_text(text, top - 1).strip() and _blank_after(text, copy.end_line):
+        end = line_span(text, copy.end_line + 1, copy.end_line + 1)[1]  # no two blank lines left behind
+    at = line_span(text, _block_start(doc, first), first.line)[0]
+    indent = re.match(r"[ \t]*", text[at:]).group(0)  # type: ignore[union-attr]
+    below = span(text, last)[1]
+    if not text[:below].endswith("\n"):
+        block = newline + block.rstrip("\r\n")
+    edits = [Edit(start, end, ""), Edit(below, below, block)]
+    return edits + ([Edit(at, at, "".join(f"{indent}{line}{newline}" for line in new))] if new else [])
+
+
+def _blank_after(text: str, line: int) -> bool:
+    """Is line `line + 1` blank (and present)?"""
+    return line < len(line_starts(text)) and not line_text(text, line + 1).strip()
 
 
 # --- PB201: copy the requirement files first, the whole context after the install -------------
@@ -98,17 +128,11 @@ _HARMLESS = re.compile(
 _BLOCKERS = ("WORKDIR", "ADD", "VOLUME", "ONBUILD")
 
 
-def _harmless(ins: Instruction) -> bool:
+def _harmless(doc: DockerfileDoc, ins: Instruction) -> bool:
     """True when no command of the RUN can read a file of the build context."""
-    texts = [shell_words(t) for t in ins.heredocs or (" ".join(ins.value),)]
-    texts = [list(ins.value)] if ins.json else texts
-    for cmd in (c for words in texts for c in simple_commands(words)):
-        words = [w for w in cmd if w not in ("sudo", "env")]
-        while words and re.match(r"^[A-Za-z_]\w*=", words[0]):
-            words = words[1:]
-        head = words[0].rsplit("/", 1)[-1] if words else "true"
-        module = re.fullmatch(r"python[\d.]*", head) and words[1:3] in (["-m", "pip"], ["-m", "uv"])
-        if not (_HARMLESS.fullmatch(head) or module):
+    installers = {id(i.program) for i in doc.installs_in(ins)}
+    for command in doc.script(ins).commands:
+        if not (_HARMLESS.fullmatch(command.program) or id(command.words[0]) in installers):
             return False
     return True
 
@@ -161,12 +185,12 @@ def copy_first(project: Project, doc: DockerfileDoc, stage: Stage, k: int) -> Fi
             break
         passed.append(ins)
     runs = [i for i in passed if dependency_installs(doc, i)]
-    risky = next((k for k, i in enumerate(passed) if i.cmd == "RUN" and not _harmless(i)), len(passed))
+    risky = next((k for k, i in enumerate(passed) if i.runs and not _harmless(doc, i)), len(passed))
     runs = [r for r in runs if passed.index(r) < risky] or runs  # stop before a command reading the app
     if not runs:
         return None
     passed = passed[: passed.index(runs[-1]) + 1]
-    safe = all(_harmless(i) for i in passed if i.cmd == "RUN")
+    safe = all(_harmless(doc, i) for i in passed if i.runs)
     have = {
         p
         for i in before(doc.model, runs[0])

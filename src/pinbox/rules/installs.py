@@ -15,7 +15,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pinbox.dockerfile.copies import WHOLE_CONTEXT, is_context_copy, under
-from pinbox.dockerfile.shell import Install
+from pinbox.dockerfile.installs import Install
+from pinbox.dockerfile.lexer import Word
+from pinbox.dockerfile.model import Stage
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, lock_inputs
 from pinbox.rules.discover import kind_of
 from pinbox.rules.documented import documented
@@ -25,16 +27,16 @@ from pinbox.rules.install_facts import (
     dependency_installs,
     expand_home,
     finding_at,
-    home_at,
     is_local,
-    keyword,
     pip_installs,
     removed_dirs,
+    word_named,
 )
 from pinbox.rules.install_fixes import copy_first, insert_flag, install_lock, replace_word
 from pinbox.rules.locked import locked_versions
 from pinbox.rules.model import Finding, Fix, Severity
 from pinbox.target import facts_of_image
+from pinbox.textpos import line_span, offset
 
 _TARGET_PYTHON = re.compile(r"cpython-(3\.\d+)")
 
@@ -42,6 +44,21 @@ _TARGET_PYTHON = re.compile(r"cpython-(3\.\d+)")
 def _is_lock(project: Project, path: Path) -> bool:
     req = project.requirements_at(path)
     return kind_of(path) == "lock" or (req is not None and (req.is_lock or req.parsed.is_hash_pinned))
+
+
+def _file_word(install: Install, name: str) -> Word | None:
+    """The word naming a requirement file: `-r`'s value, or the option word holding it (`-rfile`)."""
+    for option in install.option_list("-r", "--requirement"):
+        if (option.value.text if option.value else option.value_text) == name:
+            return option.value or option.word
+    return word_named(install.positionals, name)
+
+
+def _from_word(doc: DockerfileDoc, stage: Stage) -> int | None:
+    """Offset of a stage's image reference on its FROM line."""
+    start = offset(doc.text, stage.from_line)
+    found = doc.text.find(stage.base, start, line_span(doc.text, stage.from_line, stage.from_line)[1])
+    return None if found == -1 else found
 
 
 def _rel(path: Path, doc: DockerfileDoc) -> str:
@@ -91,7 +108,8 @@ def _unpinned(project: Project) -> Iterator[Finding]:
         for install, env in pip_installs(doc):
             if install.constraint_files or env.get("PIP_CONSTRAINT") or env.get("UV_CONSTRAINT"):
                 continue
-            for word in install.packages:
+            for found in install.package_words:
+                word = found.text
                 req = _unpinned_requirement(word)
                 if req is None:
                     continue
@@ -100,11 +118,11 @@ def _unpinned(project: Project) -> Iterator[Finding]:
                 if lock and version and not req.marker and req.specifier.contains(version, prereleases=True):
                     extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
                     pinned = f"{req.name}{extras}=={version}"
-                    edit = replace_word(doc, install, word, pinned)
+                    edit = replace_word(found, pinned)
                     fix = Fix(f"pin `{pinned}` from {lock.path.name}", (edit,), safe=False) if edit else None
                 hint = f"; {lock.path.name} has {version}" if lock and version else ""
                 message = f"`{word}` is installed without a version pin, so builds may differ{hint}"
-                yield finding_at(UNPINNED, doc, install.instruction, message, word, fix)
+                yield finding_at(UNPINNED, doc, install.instruction, message, found, fix)
 
 
 # --- PB203 -------------------------------------------------------------------------------------
@@ -140,8 +158,9 @@ def _cache_kept(doc: DockerfileDoc, install: Install, env: dict[str, str]) -> bo
             return False  # pip disables the cache for any valid boolean, even "false"
     elif install.has("--no-cache", "-n") or boolean(env.get("UV_NO_CACHE")):
         return False
-    home = home_at(doc.model, ins, env)
-    mounts, removed = [expand_home(m, home) for m in cache_mounts(ins)], removed_dirs(ins, home)
+    state = doc.model.state(ins)
+    home = env["HOME"] if env.get("HOME") else state.home
+    mounts, removed = [expand_home(m, home) for m in cache_mounts(ins)], removed_dirs(doc, ins, home)
     dirs = _cache_dirs(install, env, home)
     if dirs is None:  # unknown home: any cache mount on a .cache folder is taken to cover it
         return not any(m.endswith(("/.cache", "/.cache/pip", "/.cache/uv")) for m in mounts)
@@ -156,15 +175,13 @@ def _cache(project: Project) -> Iterator[Finding]:
             if stage is None or stage.index not in shipped or not _cache_kept(doc, install, env):
                 continue
             flag = "--no-cache-dir" if install.tool == "pip" else "--no-cache"
-            edit = insert_flag(doc, install, flag)
+            edit = insert_flag(install, flag)
             fix = Fix(f"add {flag}", (edit,)) if edit else None
             message = (
                 f"{install.tool} writes its download cache into the image layer; add `{flag}` "
                 "or mount a build cache on the cache folder"
             )
-            yield finding_at(
-                CACHE, doc, install.instruction, message, (keyword(doc, install) or ("",))[0], fix
-            )
+            yield finding_at(CACHE, doc, install.instruction, message, install.keyword, fix)
 
 
 # --- PB204, PB205, PB206 -----------------------------------------------------------------------
@@ -191,7 +208,8 @@ def _not_from_lock(project: Project) -> Iterator[Finding]:
                         f"`{_rel(lock.path, doc)}` exists; install the lock instead"
                     )
                     fix = install_lock(doc, install, name, path, lock.path)
-                    yield finding_at(NOT_FROM_LOCK, doc, install.instruction, message, name, fix)
+                    at = _file_word(install, name)
+                    yield finding_at(NOT_FROM_LOCK, doc, install.instruction, message, at, fix)
 
 
 def _without_hashes(project: Project) -> Iterator[Finding]:
@@ -209,7 +227,7 @@ def _without_hashes(project: Project) -> Iterator[Finding]:
             fixable = all(r is not None and r.parsed.is_hash_pinned for _, r in docs) and not (
                 others or install.constraint_files or install.values("-e", "--editable")
             )
-            edit = insert_flag(doc, install, "--require-hashes") if fixable else None
+            edit = insert_flag(install, "--require-hashes") if fixable else None
             name, lock = locks[0]
             message = (
                 f"`{name}` is a lock installed without `--require-hashes`: unhashed lines install unchecked"
@@ -219,7 +237,9 @@ def _without_hashes(project: Project) -> Iterator[Finding]:
                     f"`{name}` is a lock without hashes; re-lock with hashes, install with --require-hashes"
                 )
             fix = Fix("add --require-hashes", (edit,)) if edit else None
-            yield finding_at(NO_REQUIRE_HASHES, doc, install.instruction, message, name, fix)
+            yield finding_at(
+                NO_REQUIRE_HASHES, doc, install.instruction, message, _file_word(install, name), fix
+            )
 
 
 def _python_mismatch(project: Project) -> Iterator[Finding]:
@@ -238,7 +258,7 @@ def _python_mismatch(project: Project) -> Iterator[Finding]:
                     f"the base image `{ref}` runs Python {python} but `{_rel(lock.path, doc)}` is "
                     f"locked for CPython {match.group(1)}; re-lock or change the base image"
                 )
-                yield finding_at(PYTHON_MISMATCH, doc, root.instructions[0], message, root.base)
+                yield finding_at(PYTHON_MISMATCH, doc, root.instructions[0], message, _from_word(doc, root))
 
 
 _TABLE = "installs_rules"  # data/installs_rules.toml

@@ -46,6 +46,7 @@ class Finding:
     severity: Severity = Severity.WARNING
     fix: Fix | None = None
     end_line: int | None = None
+    first_line: int | None = None  # the instruction's first line, when the finding is inside it
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (str(self.path), self.line, self.col, self.code)
@@ -74,8 +75,8 @@ class Rule:
         fix: Fix | None = None,
         severity: Severity | None = None,
         end_line: int | None = None,
+        first_line: int | None = None,
     ) -> Finding:
         """A finding of this rule (code, name and default severity filled in)."""
-        return Finding(
-            path, line, col, self.code, self.name, message, severity or self.severity, fix, end_line
-        )
+        severity = severity or self.severity
+        return Finding(path, line, col, self.code, self.name, message, severity, fix, end_line, first_line)

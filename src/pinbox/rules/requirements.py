@@ -28,7 +28,6 @@ from pinbox.rules.context import LockDoc, Project, RequirementsDoc
 from pinbox.rules.documented import documented
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Edit, Finding, Fix, Rule
-from pinbox.textpos import line_span
 
 _NOT_DEPLOYED = {"dev", "devel", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint"}
 _LINUX = {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
@@ -213,7 +212,7 @@ def _duplicates(project: Project) -> Iterator[Finding]:
             if first is e:
                 continue
             same = first.text == e.text
-            fix = Fix("remove the repeated line", (Edit(*line_span(doc.text, e.line, e.end_line), ""),))
+            fix = Fix("remove the repeated line", (Edit(e.start, e.end, ""),))
             how = (
                 "by the same line"
                 if same

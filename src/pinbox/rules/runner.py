@@ -16,6 +16,7 @@ from pinbox.rules import registry
 from pinbox.rules.context import Project
 from pinbox.rules.meta import UNUSED_IGNORE
 from pinbox.rules.model import Finding, Rule
+from pinbox.textpos import lines
 
 _IGNORE = re.compile(r"#\s*pinbox:\s*ignore\[([^\]]*)\]")
 
@@ -31,7 +32,7 @@ class _Ignore:
 
 def _inline_ignores(path: Path, text: str) -> list[_Ignore]:
     found = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines(text), 1):
         for match in _IGNORE.finditer(line):
             tokens = tuple(t.strip() for t in match.group(1).split(",") if t.strip())
             found.append(_Ignore(path, number, match.start() + 1, tokens))
@@ -72,7 +73,7 @@ def run(project: Project, rules: Iterable[Rule]) -> list[Finding]:
         matched = [
             ig
             for ig in ignores.get(finding.path, ())
-            if ig.line in (finding.line, finding.line - 1)
+            if ig.line in (finding.line, finding.line - 1, (finding.first_line or finding.line) - 1)
             and any(registry.matches(rule, t) for t in ig.tokens)
         ]
         for ig in matched:

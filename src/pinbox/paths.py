@@ -1,0 +1,95 @@
+"""Where pinbox may read and write: the one path policy every command goes through.
+
+A command runs inside a scope: the project root, and the paths the user named on the command
+line. A file is read or written only when its real path (symlinks resolved) is inside the root,
+or is one the user named; configuration files, requirement includes and lock headers never widen
+that. Outputs are regular files (never a device, FIFO, folder or symlink) in a folder that exists.
+Outside a scope (pinbox used as a library) nothing is restricted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from pinbox.errors import PinboxError
+
+HINT = "pinbox reads and writes only inside the project folder, and the files you name on the command line"
+
+
+@dataclass(frozen=True)
+class Scope:
+    root: Path  # real path
+    given: frozenset[Path]  # real paths named on the command line
+
+    def allows(self, real: Path) -> bool:
+        return real in self.given or real == self.root or real.is_relative_to(self.root)
+
+
+_SCOPE: ContextVar[Scope | None] = ContextVar("pinbox_scope", default=None)
+
+
+def real(path: Path) -> Path:
+    """The absolute path with every symlink resolved (a loop or dangling link resolves as far as it can)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))  # noqa: PTH100 - normalises `..` without touching the disk
+
+
+@contextlib.contextmanager
+def scope(root: Path, given: Iterable[Path] = ()) -> Iterator[Scope]:
+    """Run the enclosed code with reads and writes limited to `root` and the `given` paths."""
+    current = Scope(real(root), frozenset(real(p) for p in given))
+    token = _SCOPE.set(current)
+    try:
+        yield current
+    finally:
+        _SCOPE.reset(token)
+
+
+def current() -> Scope | None:
+    return _SCOPE.get()
+
+
+def inside(path: Path) -> bool:
+    """May `path` be read or written in the current scope?"""
+    found = _SCOPE.get()
+    return found is None or found.allows(real(path))
+
+
+def check_read(path: Path, what: str) -> Path:
+    """`path`, when the current scope lets pinbox read it; else an error that shows nothing of it."""
+    if not inside(path):
+        raise PinboxError(f"{what} is outside the project; not read", path=path, hint=HINT)
+    return path
+
+
+def check_write(path: Path, *, inputs: Iterable[Path] = ()) -> Path:
+    """`path`, when it may be written: inside the scope, not a symlink, device, FIFO or folder, not
+    one of `inputs`, in a folder that exists."""
+    if not inside(path):
+        raise PinboxError("is outside the project; not written", path=path, hint=HINT)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise PinboxError(f"cannot write: {exc.strerror or exc}", path=path) from None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise PinboxError("is a symlink; pinbox does not write through links", path=path)
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise PinboxError("is a directory, expected a file", path=path)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise PinboxError("is not a regular file (a pipe or device); not written", path=path)
+    if any(real(path) == real(p) for p in inputs):
+        raise PinboxError("is also an input; writing it would destroy it", path=path)
+    parent = path.parent
+    if not parent.is_dir():
+        raise PinboxError(f"cannot write: the folder {parent} does not exist", path=path)
+    return path

@@ -1,0 +1,71 @@
+"""Credentials are never printed: the one function every output of pinbox goes through.
+
+Masked: the whole user-info part of a URL (`https://user:p@ss@host/` -> `https://****@host/`,
+an `@` inside a password included), URL query strings (signed URLs carry tokens there), values of
+secret-looking variables (`HF_TOKEN=...`, `DB_PASSWORD: ...`, `"api_key": "..."`), bearer and
+basic authorization values, and `--password`/`--token`-style option values.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "****"
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s'\"<>`]*@(?=[^\s@/'\"<>`]*)")
+_QUERY = re.compile(r"(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`?]*)\?[^\s'\"<>`#]*")
+# a name whose `_`-separated parts include one of these is a secret's name
+_SECRET_PART = r"(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|PWD|KEY|APIKEY|CREDENTIALS?|AUTH)"
+_NAME = rf"[A-Za-z0-9_]*(?<![A-Za-z0-9])(?:[A-Za-z0-9]+_)*{_SECRET_PART}(?:_[A-Za-z0-9]+)*"
+_VALUE = r"""(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"',;]+)"""
+_ASSIGNED = re.compile(
+    rf"""(?P<name>(?<![A-Za-z0-9_$]){_NAME})(?P<quote>["']?)(?P<sep>\s*[=:]\s*){_VALUE}""", re.IGNORECASE
+)
+_ENV_SPACED = re.compile(rf"(?P<name>\bENV\s+{_NAME})(?P<quote>)(?P<sep>[ \t]+){_VALUE}", re.IGNORECASE)
+_AUTHORIZATION = re.compile(r"(?P<scheme>\b(?:Bearer|Basic|token)\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+_OPTION = re.compile(
+    r"(?P<option>(?<![\w-])--?(?:password|passwd|token|api-key|secret|auth-token)[= ])\S+", re.IGNORECASE
+)
+
+
+def _assigned(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if value.startswith("$") or value.strip("\"'").startswith(("$", MASK)):
+        return match.group(0)  # a reference (`$HF_TOKEN`), not a value
+    quote = value[0] if value[:1] in "\"'" else ""
+    return f"{match.group('name')}{match.group('quote')}{match.group('sep')}{quote}{MASK}{quote}"
+
+
+def redact(text: str) -> str:
+    """`text` with every credential it may hold replaced by `****`."""
+    if not text:
+        return text
+    text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
+    text = _QUERY.sub(lambda m: f"{m.group('url')}?{MASK}", text)
+    text = _AUTHORIZATION.sub(lambda m: f"{m.group('scheme')}{MASK}", text)
+    text = _OPTION.sub(lambda m: f"{m.group('option')}{MASK}", text)
+    text = _ENV_SPACED.sub(_assigned, text)  # `ENV NAME value`, Docker's older form
+    return _ASSIGNED.sub(_assigned, text)
+
+
+_CREDENTIALS = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s'\"<>`]*)@")
+_SECRET_NAME = re.compile(
+    r"(?:[A-Za-z0-9]+_)*(?:TOKEN|SECRET|PASSWORD|PASSWD|PWD|KEY|APIKEY|CREDENTIALS?)", re.I
+)
+
+
+def credentials_in(text: str) -> list[re.Match[str]]:
+    """URLs in `text` whose user-info holds a literal password, or a user part long enough to be a
+    token (`https://<token>@host`); `${VAR}` references are not literals."""
+    out = []
+    for match in _CREDENTIALS.finditer(text):
+        user, sep, password = match.group("userinfo").partition(":")
+        secret = password if sep else user
+        if secret and "$" not in secret and (sep or len(secret) >= 20):
+            out.append(match)
+    return out
+
+
+def is_secret_name(name: str) -> bool:
+    """A variable name that holds a secret: `HF_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, ...
+    (not `PASSWORD_FILE`: a path to one)."""
+    return _SECRET_NAME.fullmatch(name) is not None
