@@ -28,10 +28,32 @@ class Scope:
     given: frozenset[Path]  # real paths named on the command line
 
     def allows(self, real: Path) -> bool:
-        return real in self.given or real == self.root or real.is_relative_to(self.root)
+        if real in self.given or real.is_relative_to(self.root):
+            return True
+        return any(real.is_relative_to(folder) for folder in _TOOL_FOLDERS)
 
 
 _SCOPE: ContextVar[Scope | None] = ContextVar("pinbox_scope", default=None)
+_TOOL_FOLDERS: set[Path] = set()  # real paths of folders pinbox chose itself, never from project files
+
+
+def cache_root() -> Path:
+    """pinbox's own cache: `$PINBOX_CACHE_DIR`, else `$XDG_CACHE_HOME/pinbox`, else `~/.cache/pinbox`.
+    It is readable and writable in every scope."""
+    chosen = os.environ.get("PINBOX_CACHE_DIR")
+    root = (
+        Path(chosen)
+        if chosen
+        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pinbox"
+    )
+    return tool_folder(root)
+
+
+def tool_folder(folder: Path) -> Path:
+    """Let every scope use `folder`, a cache pinbox or its tools keep (from the environment, never
+    from a project's files)."""
+    _TOOL_FOLDERS.add(real(folder))
+    return folder
 
 
 def real(path: Path) -> Path:

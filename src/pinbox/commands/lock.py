@@ -17,6 +17,7 @@ from pinbox.lock.model import Header, Lock
 from pinbox.lock.plan import LockOptions, make_plan, output_path, regenerate_command, with_recorded
 from pinbox.lock.read import read_pins, stale_reason
 from pinbox.lock.render import render_pylock, render_requirements
+from pinbox.lock.scripts import ScriptsLookup
 from pinbox.requirements.freeze import repair_freeze
 from pinbox.ui import UI
 
@@ -69,8 +70,10 @@ def run(opts: LockOptions, ui: UI) -> int:
         exclude_newer=plan.exclude_newer,
         previous=previous,
     )
+    scripts = ScriptsLookup()
     with ui.spinner(f"Resolving {inputs.relative(inputs.path)} for {target.describe()}"):
-        resolutions = uv.resolve(request, target.platforms)
+        resolutions = uv.resolve(request, target.platforms, on_resolved=scripts.start)
+        found = scripts.result()
     header = Header(
         pinbox_version=__version__,
         target=target.key(),
@@ -78,7 +81,16 @@ def run(opts: LockOptions, ui: UI) -> int:
         digest=plan.digest,
         command=regenerate_command(opts, plan.format),
     )
-    lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options)
+    lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options, found)
+    unknown = [p.name for p in lock.pins if p.scripts is None]
+    lock = replace(lock, header=replace(header, scripts="" if unknown else "complete"))
+    if unknown:
+        ui.warn(
+            f"could not read the console scripts of {len(unknown)} package(s) ({', '.join(unknown[:3])}"
+            f"{', ...' if len(unknown) > 3 else ''}): checks of the image's CMD will not judge this lock"
+        )
+        for error in scripts.errors[:3]:
+            ui.detail(error)
     text = render_pylock(lock) if plan.format == "pylock" else render_requirements(lock)
     write_atomic(output, text)
     _report(ui, opts, lock, output, time.monotonic() - started)

@@ -218,9 +218,13 @@ def scripts(model: Dockerfile, ins: Instruction) -> tuple[list[Token], list[Sour
     return tokenize(source), bodies
 
 
+COMMANDS = ("RUN", "CMD", "ENTRYPOINT")
+
+
 def read_run(model: Dockerfile, ins: Instruction) -> Script:
-    """Every simple command a RUN (or ONBUILD RUN) runs, in order, with what it receives."""
-    if not ins.runs:
+    """Every simple command a RUN (or ONBUILD RUN, CMD, ENTRYPOINT) runs, in order, with what it
+    receives."""
+    if ins.cmd not in COMMANDS and not ins.runs:
         return Script()
     tokens, bodies = scripts(model, ins)
     walker = _Walker(list(bodies))

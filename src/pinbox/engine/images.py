@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pinbox import paths
 from pinbox.engine.docker import DockerClient
 from pinbox.errors import PinboxError
-from pinbox.fsutil import write_atomic
+from pinbox.fsutil import read_bytes, write_atomic
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,7 @@ def installed_size(client: DockerClient, ref: str, names: list[str]) -> int:
 
 
 def _cache_file() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "pinbox" / "installed-sizes.json"
+    return paths.cache_root() / "installed-sizes.json"
 
 
 def installed_size_cached(client: DockerClient, ref: str, names: list[str], key: str) -> int:
@@ -82,8 +81,8 @@ def installed_size_cached(client: DockerClient, ref: str, names: list[str], key:
     rebuild that changed only the code does not start a container to measure the same thing."""
     path = _cache_file()
     try:
-        known = json.loads(path.read_text())
-    except (OSError, ValueError):
+        known = json.loads(read_bytes(path, what="cache file")) if path.exists() else {}
+    except (PinboxError, ValueError):
         known = {}
     if isinstance(known, dict) and isinstance(known.get(key), int):
         return int(known[key])
@@ -92,6 +91,6 @@ def installed_size_cached(client: DockerClient, ref: str, names: list[str], key:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(dict(list(known.items())[-200:])))
-    except OSError:
+    except (OSError, PinboxError):
         pass  # a cache, not a result: an unwritable home only costs the next measurement
     return size

@@ -74,6 +74,7 @@ def assemble(
     resolutions: Sequence[Resolution],
     requirements: Sequence[str],
     index_options: Sequence[str] = (),
+    scripts: dict[str, tuple[str, ...] | None] | None = None,
 ) -> Lock:
     """Merge platforms: one pin per (name, version), with the platforms it applies to."""
     written: dict[str, str] = {}
@@ -96,8 +97,12 @@ def assemble(
             slot["direct"] = slot.get("direct", False) or "" in res.parents.get(name, ())
             slot["index"] = package.get("index")
     pins = []
+    known = scripts or {}
     for (name, version), slot in sorted(grouped.items()):
         platforms: list[Platform] = slot["platforms"]
+        wheels = [
+            a.sha256 for a in slot["artifacts"].values() if a.is_wheel and known.get(a.sha256) is not None
+        ]
         pins.append(
             Pin(
                 name=name,
@@ -107,6 +112,7 @@ def assemble(
                 roots=tuple(sorted(slot["roots"])),
                 direct=bool(slot["direct"]),
                 index=slot["index"],
+                scripts=known[wheels[0]] if wheels else None,
             )
         )
     return Lock(header=header, target=target, pins=tuple(pins), index_options=tuple(index_options))

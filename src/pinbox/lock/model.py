@@ -33,6 +33,7 @@ class Pin:
     roots: tuple[str, ...]  # top-level requirements that pulled it in, as written
     direct: bool = False
     index: str | None = None
+    scripts: tuple[str, ...] | None = None  # console scripts its wheel installs; None: unknown
 
     @property
     def size(self) -> int | None:
@@ -54,14 +55,16 @@ class Header:
     inputs: tuple[str, ...]  # input files, relative to the project
     digest: str  # sha256 of the normalised inputs and resolution options
     command: str
+    scripts: str = ""  # "complete" when every pin's console scripts are recorded
 
     def fields(self) -> dict[str, str]:
-        return {
+        fields = {
             "pinbox-version": self.pinbox_version,
             "target": self.target,
             "inputs": " ".join(self.inputs),
             "inputs-digest": self.digest,
         }
+        return fields | ({"console-scripts": self.scripts} if self.scripts else {})
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ def render_requirements(lock: Lock) -> str:
         block = " \\\n".join(lines)
         why = ", ".join(pin.roots) if pin.roots else "(not reached from a requirement)"
         size = f"; wheel: {human_size(pin.size)}" if pin.size else ""
-        out.append(f"{block}\n    # from: {why}{size}\n")
+        scripts = f"; scripts: {' '.join(pin.scripts)}" if pin.scripts else ""
+        out.append(f"{block}\n    # from: {why}{size}{scripts}\n")
     return head_part + "".join(out)
 
 
@@ -101,6 +102,8 @@ def render_pylock(lock: Lock) -> str:
             "[packages.tool.pinbox]",
             "from = [" + ", ".join(_toml_str(r) for r in pin.roots) + "]",
         ]
+        if pin.scripts is not None:
+            out.append("scripts = [" + ", ".join(_toml_str(s) for s in pin.scripts) + "]")
     text = "\n".join(out) + "\n"
     validate_pylock(text)
     return text

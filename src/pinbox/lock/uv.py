@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,11 @@ def _seed(path: Path, previous: dict[str, str]) -> Path:
     return path
 
 
-def resolve(req: Request, platforms: Sequence[Platform]) -> list[Resolution]:
+def resolve(
+    req: Request,
+    platforms: Sequence[Platform],
+    on_resolved: Callable[[list[tuple[dict[str, Any], ...]]], None] | None = None,
+) -> list[Resolution]:
     """Resolve for every platform; raise PinboxError with uv's explanation on failure.
 
     First `uv pip compile --format pylock.toml` per platform (platforms side by side): the
@@ -122,6 +126,8 @@ def resolve(req: Request, platforms: Sequence[Platform]) -> list[Resolution]:
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platforms[i])
         packages = [parse_pylock(out.read_text(), out) for out in pylocks]
+        if on_resolved is not None:
+            on_resolved(packages)  # e.g. read the wheels' console scripts while uv annotates
         parents = _annotate(binary, req, platforms, packages, Path(tmp))
     return [Resolution(p, pk, pa) for p, pk, pa in zip(platforms, packages, parents, strict=True)]
 

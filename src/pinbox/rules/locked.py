@@ -10,31 +10,61 @@ from packaging.utils import canonicalize_name
 
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
+_SCRIPTS = re.compile(r"^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)", re.MULTILINE)
+
 
 @dataclass(frozen=True)
 class Locked:
-    """One package pinned in a lock: where, and (from a pylock.toml) its wheel's size."""
+    """One package pinned in a lock: where, (from a pylock.toml) its wheel's size, and the console
+    scripts pinbox recorded for it."""
 
     name: str  # normalised
     version: str  # "" when the line is not an exact pin
     line: int
     size: int | None = None
+    scripts: tuple[str, ...] = ()
+
+
+def scripts_complete(doc: LockDoc) -> bool:
+    """True when pinbox recorded the console scripts of every package of the lock."""
+    return doc.header.get("console-scripts") == "complete"
 
 
 def locked(doc: LockDoc) -> tuple[Locked, ...]:
     """The lock's packages, in file order."""
     if isinstance(doc, RequirementsDoc):
+        entries = [e for e in doc.parsed.requirements if e.name and e.requirement]
+        ends = [e.start for e in entries[1:]] + [len(doc.text)] * bool(entries)
         return tuple(
-            Locked(e.name, e.pinned_version or "", e.line)
-            for e in doc.parsed.requirements
-            if e.name and e.requirement
+            Locked(e.name, e.pinned_version or "", e.line, scripts=_recorded(doc.text[e.end : end]))
+            for e, end in zip(entries, ends, strict=True)
+            if e.name
         )
     packages = doc.data.get("packages", [])
     return tuple(
-        Locked(name, str(p.get("version", "")), _toml_line(doc.text, name), _wheel_size(p.get("wheels")))
+        Locked(
+            name,
+            str(p.get("version", "")),
+            _toml_line(doc.text, name),
+            _wheel_size(p.get("wheels")),
+            _tool_scripts(p),
+        )
         for p in packages
         if isinstance(p, dict) and (name := canonicalize_name(str(p.get("name", ""))))
     )
+
+
+def _recorded(block: str) -> tuple[str, ...]:
+    """The `scripts:` of the `# from:` note after a pin."""
+    found = _SCRIPTS.search(block)
+    return tuple(found.group(1).split()) if found else ()
+
+
+def _tool_scripts(package: dict[str, object]) -> tuple[str, ...]:
+    tool = package.get("tool")
+    own = tool.get("pinbox") if isinstance(tool, dict) else None
+    scripts = own.get("scripts") if isinstance(own, dict) else None
+    return tuple(s for s in scripts if isinstance(s, str)) if isinstance(scripts, list) else ()
 
 
 def locked_versions(doc: LockDoc | None) -> dict[str, str]:

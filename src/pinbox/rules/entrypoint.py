@@ -1,0 +1,159 @@
+"""The image rule `entrypoint-not-installed`: the program the final stage's ENTRYPOINT or CMD runs
+must be on the image's PATH.
+
+What a base image provides is data (data/image_programs.toml; an image not listed is not
+judged); what the Dockerfile adds is read from it (apt/apk/conda packages of that name, files
+copied or written under that name, packages installed by name); what the locked wheels provide
+is the console scripts `pinbox lock` recorded from their entry_points.txt. The rule speaks only
+when it knows all three.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from packaging.utils import canonicalize_name
+
+from pinbox.datafiles import data_table
+from pinbox.dockerfile.installs import Install
+from pinbox.dockerfile.lexer import Word
+from pinbox.dockerfile.model import Instruction
+from pinbox.dockerfile.shell import SHELLS, read_run
+from pinbox.rules.context import DockerfileDoc, Project, lock_inputs
+from pinbox.rules.documented import documented
+from pinbox.rules.image import image_name
+from pinbox.rules.install_facts import finding_at, is_local
+from pinbox.rules.locked import locked, scripts_complete
+from pinbox.rules.model import Finding, Severity
+from pinbox.target import split_ref
+
+_SYSTEM = ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "conda", "mamba", "micromamba", "npm")
+_VENV_BIN = ("/bin/",)  # /opt/venv/bin/uvicorn: the venv's own script
+
+
+@cache
+def _table() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+    data = data_table("image_programs")
+    return data["os"], data["image"]
+
+
+def base_programs(ref: str) -> tuple[str, ...] | None:
+    """fnmatch patterns of the programs a base image provides; None for an image not in the table."""
+    name, tag, _ = split_ref(image_name(ref))
+    short = f"{name}:{tag or 'latest'}"
+    oses, images = _table()
+    for row in images:
+        if fnmatch.fnmatchcase(short, str(row["pattern"])):
+            own = [str(p) for p in row["programs"]]  # type: ignore[attr-defined]
+            return (*own, *oses.get(str(row.get("os", "")), ()))
+    return None
+
+
+@dataclass(frozen=True)
+class Program:
+    word: Word
+    instruction: Instruction
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.word.text)
+
+
+def program_of(doc: DockerfileDoc) -> Program | None:
+    """The program the final stage runs: its ENTRYPOINT's, else its CMD's (inherited from the
+    stages it is built on); None when it is a path, a variable or unknown."""
+    final = doc.model.final_stage
+    if final is None:
+        return None
+    chain = [i for s in doc.model.lineage(final) for i in s.instructions]
+    last = {cmd: next((i for i in reversed(chain) if i.cmd == cmd), None) for cmd in ("ENTRYPOINT", "CMD")}
+    ins = last["ENTRYPOINT"] or last["CMD"]
+    if ins is None:
+        return None
+    commands = [c for c in read_run(doc.model, ins).commands if c.program not in SHELLS]
+    word = commands[0].words[0] if commands else None
+    if word is None or "$" in word.text or not word.text:
+        return None
+    if "/" in word.text and not any(part in word.text for part in _VENV_BIN):
+        return None  # a script the image itself holds (/entrypoint.sh, ./run.sh)
+    return Program(word, ins)
+
+
+def _added_by_dockerfile(doc: DockerfileDoc, name: str) -> bool:
+    """A system package, a copied or written file, or a named package of that name."""
+    for ins in doc.model.instructions:
+        if ins.cmd in ("COPY", "ADD") and any(posixpath.basename(v.rstrip("/")) == name for v in ins.value):
+            return True
+        for command in doc.script(ins).commands:
+            words = [w.text for w in command.words]
+            if command.program in _SYSTEM and name in words[1:]:
+                return True
+            if any(w.endswith(f"/{name}") for w in words[1:]):
+                return True  # curl -o /usr/local/bin/NAME, ln -s ... /usr/bin/NAME
+    return False
+
+
+def _installed_scripts(project: Project, doc: DockerfileDoc) -> set[str] | None:
+    """Console scripts of what the Dockerfile installs from locks; None when some install's scripts
+    are unknown (a lock without recorded scripts, a package installed by name, a local project)."""
+    locks = project.locks_of(doc)
+    if not doc.installs or not locks or not all(scripts_complete(lock) for lock in locks):
+        return None
+    names = {str(canonicalize_name(p.name)) for lock in locks for p in locked(lock)}
+    known = {lock.path.resolve() for lock in locks} | {
+        path for lock in locks for path in lock_inputs(lock, lock.path.parent)
+    }
+    for install in doc.installs:
+        files = [path.resolve() if path else None for _, path in doc.requirement_files(install)]
+        if _unknown_packages(install, names) or any(f is None or f not in known for f in files):
+            return None
+    return {script for lock in locks for package in locked(lock) for script in package.scripts}
+
+
+def _unknown_packages(install: Install, locked_names: set[str]) -> bool:
+    """Packages installed by name (or from a path) that the locks do not cover."""
+    if install.tool not in ("pip", "uv"):
+        return True
+    for word in install.packages:
+        if is_local(word) or "$" in word:
+            return True
+        name = word.split(";")[0].split("[")[0].strip()
+        for op in "=<>!~@ ":
+            name = name.split(op)[0]
+        if str(canonicalize_name(name)) not in locked_names:
+            return True
+    return False
+
+
+def _not_installed(project: Project) -> Iterator[Finding]:
+    for doc in project.dockerfiles:
+        program = program_of(doc)
+        final = doc.model.final_stage
+        if program is None or final is None:
+            continue
+        base = doc.model.root_base(final)[0]
+        provided = base_programs(base)
+        if provided is None or any(fnmatch.fnmatchcase(program.name, p) for p in provided):
+            continue
+        scripts = _installed_scripts(project, doc)
+        if scripts is None or program.name in scripts or _added_by_dockerfile(doc, program.name):
+            continue
+        locks = ", ".join(lock.path.name for lock in project.locks_of(doc))
+        message = (
+            f"{program.instruction.cmd} runs `{program.name}`, which neither the base image `{base}` nor "
+            f"a console script of a locked package ({locks}) provides, so the container fails with "
+            f"`{program.name}: not found`; add the package that provides it to the requirements and "
+            "re-lock"
+        )
+        yield finding_at(ENTRYPOINT_NOT_INSTALLED, doc, program.instruction, message, program.word)
+
+
+ENTRYPOINT_NOT_INSTALLED = documented(
+    "image_rules", "PB306", "entrypoint-not-installed", _not_installed, severity=Severity.ERROR
+)
+
+RULES = (ENTRYPOINT_NOT_INSTALLED,)
