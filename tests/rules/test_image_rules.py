@@ -26,6 +26,9 @@ def test_codes_names_and_fixes() -> None:
         ("PB303", "cuda-wheels-on-cpu-image", None),
         ("PB304", "opencv-needs-libgl", "unsafe"),
         ("PB305", "context-bloat", None),
+        ("PB306", "entrypoint-not-installed", None),
+        ("PB307", "eol-base-image", None),
+        ("PB308", "base-torch-reinstalled", None),
     ]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from pinbox.rules import installs
 from pinbox.rules.registry import select
-from tests.rules.helpers import apply_edits, check, fixed, lines
+from tests.rules.helpers import apply_edits, check, fixed, lines, project
 
 GOLDEN = Path(__file__).parent / "golden"
 FROM = "FROM python:3.11-slim\n"
@@ -33,6 +33,9 @@ def test_codes_names_and_docs() -> None:
         ("PB206", "python-version-mismatch"),
         ("PB207", "extra-index-url-confusion"),
         ("PB208", "secret-in-build"),
+        ("PB209", "unhashed-find-links"),
+        ("PB210", "unverified-remote-script"),
+        ("PB211", "conda-install-unpinned"),
     ]
     sections = ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"]
     for rule in select(["PB2"]):
@@ -500,3 +503,69 @@ def test_golden_case(case: Path, tmp_path: Path) -> None:
 
 def test_every_fixable_rule_has_golden_cases() -> None:
     assert {c.parent.name for c in CASES} == {r.name for r in installs.RULES if r.fix}
+
+
+# --- reading RUN lines as pip and the shell do --------------------------------------------------
+
+
+def test_option_values_are_not_unpinned_packages(tmp_path: Path) -> None:
+    text = (
+        f"{FROM}RUN pip install --no-cache-dir --root-user-action ignore --progress-bar off poetry==1.8.5\n"
+    )
+    assert check(tmp_path, installs.UNPINNED, text) == []
+
+
+def test_unpinned_column_is_the_unpinned_word_not_an_earlier_pinned_one(tmp_path: Path) -> None:
+    text = (
+        f"{FROM}RUN pip install --no-cache-dir flask==3.0.3 && python -m pip install --no-cache-dir flask\n"
+    )
+    [finding] = check(tmp_path, installs.UNPINNED, text)
+    assert (finding.line, finding.col) == (2, text.splitlines()[1].rindex("flask") + 1)
+
+
+def test_findings_on_continuation_lines_and_heredoc_bodies_carry_their_own_line(tmp_path: Path) -> None:
+    text = (
+        f"{FROM}RUN pip install --no-cache-dir \\\n    flask==3.0.3 \\\n    requests\n"
+        "RUN <<EOF\nset -e\npip install --no-cache-dir numpy\nEOF\n"
+    )
+    found = check(tmp_path, installs.UNPINNED, text)
+    assert [(f.line, f.col, f.first_line) for f in found] == [(4, 5, 2), (7, 28, 5)]
+
+
+def test_ignore_above_a_multi_line_instruction_covers_its_continuation_lines(tmp_path: Path) -> None:
+    from pinbox.rules import runner
+
+    text = f"{FROM}# pinbox: ignore[pip-install-unpinned]\nRUN pip install --no-cache-dir \\\n    flask\n"
+    assert runner.run(project(tmp_path, {"Dockerfile": text}), [installs.UNPINNED]) == []
+
+
+def test_cache_finding_points_at_the_install_word_not_python_m_pip(tmp_path: Path) -> None:
+    text = f"{FROM}RUN python -m pip install x==1\n"
+    [finding] = check(tmp_path, installs.CACHE, text)
+    assert finding.col == text.splitlines()[1].index("install") + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        (f"{FROM}RUN export PIP_NO_CACHE_DIR=1 && pip install x==1\n", False),
+        (f"{FROM}RUN PIP_NO_CACHE_DIR=1; pip install x==1\n", True),  # not exported: pip never sees it
+        (f"{FROM}RUN set -a && PIP_NO_CACHE_DIR=1 && pip install x==1\n", False),
+        (f"{FROM}RUN export PIP_NO_CACHE_DIR=false && pip install x==1\n", False),  # pip: any valid bool
+        (f"{FROM}ENV PIP_NO_CACHE_DIR=\nRUN pip install x==1\n", True),  # pip ignores empty values
+        (f"{FROM}RUN pip install --no-cache x==1\n", False),  # pip reads it as --no-cache-dir
+        (f"{FROM}RUN --mount=type=tmpfs,target=/root/.cache pip install x==1\n", False),
+        (f"{FROM}RUN sh -c 'pip install x==1'\n", True),
+        (f"{FROM}ONBUILD RUN pip install x==1\n", True),
+    ],
+)
+def test_cache_as_the_shell_and_pip_see_it(tmp_path: Path, text: str, reported: bool) -> None:
+    found = check(tmp_path, installs.CACHE, text)
+    assert bool(found) is reported
+    if found:
+        assert found[0].line == text.count("\n")
+
+
+def test_onbuild_install_fix_edits_the_onbuild_line(tmp_path: Path) -> None:
+    out = fixed(tmp_path, installs.CACHE, f"{FROM}ONBUILD RUN pip install -r requirements.txt\n")
+    assert out == f"{FROM}ONBUILD RUN pip install --no-cache-dir -r requirements.txt\n"

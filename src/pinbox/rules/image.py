@@ -17,10 +17,11 @@ from pinbox.dockerfile.shell import words_of
 from pinbox.requirements.model import Entry
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, RequirementsDoc
 from pinbox.rules.documented import documented
+from pinbox.rules.install_facts import base_offset
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Edit, Finding, Fix, Severity
 from pinbox.target import facts_of_image, split_ref
-from pinbox.textpos import offset
+from pinbox.textpos import offset, position
 
 
 def opencv_table() -> dict[str, Any]:
@@ -33,11 +34,6 @@ def image_name(ref: str) -> str:
     return ref.removeprefix("library/")
 
 
-def _col(text: str, line: int, needle: str) -> int:
-    lines = text.splitlines()
-    return lines[line - 1].find(needle) + 1 if line <= len(lines) and needle in lines[line - 1] else 1
-
-
 def _floating(project: Project) -> Iterator[Finding]:
     for doc in project.dockerfiles:
         for stage in doc.model.stages:
@@ -48,7 +44,8 @@ def _floating(project: Project) -> Iterator[Finding]:
             name, tag, digest = split_ref(ref)
             if digest or ("$" in stage.base and (tag is not None or not name)):
                 continue  # pinned, or an ARG whose default gives the tag (a build arg can pin it)
-            col = _col(doc.text, stage.from_line, stage.base)
+            at = base_offset(doc, stage)
+            col = position(doc.text, at)[1] if at is not None else 1
             if tag in (None, "latest"):
                 moves = "has no tag, so it means `latest`," if tag is None else "uses `latest`, which"
                 severity = Severity.WARNING

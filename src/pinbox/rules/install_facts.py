@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
-from pinbox.dockerfile.model import Instruction
+from pinbox.dockerfile.model import Instruction, Stage
 from pinbox.dockerfile.state import unquote
 from pinbox.rules.context import DockerfileDoc
 from pinbox.rules.model import Finding, Fix, Rule
@@ -98,6 +98,13 @@ def removed_dirs(doc: DockerfileDoc, ins: Instruction, home: str | None) -> list
 
 def span(text: str, ins: Instruction) -> tuple[int, int]:
     return line_span(text, ins.line, ins.end_line)
+
+
+def base_offset(doc: DockerfileDoc, stage: Stage) -> int | None:
+    """Offset of a stage's image reference on its FROM line."""
+    start, end = line_span(doc.text, stage.from_line, stage.from_line)
+    found = doc.text.find(stage.base, start, end)
+    return None if found == -1 else found
 
 
 def word_named(words: tuple[Word, ...], text: str) -> Word | None:

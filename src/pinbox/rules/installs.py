@@ -17,11 +17,11 @@ from packaging.utils import canonicalize_name
 from pinbox.dockerfile.copies import WHOLE_CONTEXT, is_context_copy, under
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
-from pinbox.dockerfile.model import Stage
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, lock_inputs
 from pinbox.rules.discover import kind_of
 from pinbox.rules.documented import documented
 from pinbox.rules.install_facts import (
+    base_offset,
     boolean,
     cache_mounts,
     dependency_installs,
@@ -36,7 +36,6 @@ from pinbox.rules.install_fixes import copy_first, insert_flag, install_lock, re
 from pinbox.rules.locked import locked_versions
 from pinbox.rules.model import Finding, Fix, Severity
 from pinbox.target import facts_of_image
-from pinbox.textpos import line_span, offset
 
 _TARGET_PYTHON = re.compile(r"cpython-(3\.\d+)")
 
@@ -52,13 +51,6 @@ def _file_word(install: Install, name: str) -> Word | None:
         if (option.value.text if option.value else option.value_text) == name:
             return option.value or option.word
     return word_named(install.positionals, name)
-
-
-def _from_word(doc: DockerfileDoc, stage: Stage) -> int | None:
-    """Offset of a stage's image reference on its FROM line."""
-    start = offset(doc.text, stage.from_line)
-    found = doc.text.find(stage.base, start, line_span(doc.text, stage.from_line, stage.from_line)[1])
-    return None if found == -1 else found
 
 
 def _rel(path: Path, doc: DockerfileDoc) -> str:
@@ -258,7 +250,7 @@ def _python_mismatch(project: Project) -> Iterator[Finding]:
                     f"the base image `{ref}` runs Python {python} but `{_rel(lock.path, doc)}` is "
                     f"locked for CPython {match.group(1)}; re-lock or change the base image"
                 )
-                yield finding_at(PYTHON_MISMATCH, doc, root.instructions[0], message, _from_word(doc, root))
+                yield finding_at(PYTHON_MISMATCH, doc, root.instructions[0], message, base_offset(doc, root))
 
 
 _TABLE = "installs_rules"  # data/installs_rules.toml

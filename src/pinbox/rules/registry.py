@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pinbox.errors import PinboxError
-from pinbox.rules import compose, context_bloat, cuda, image, indexes, installs, meta, requirements
+from pinbox.rules import (
+    compose,
+    context_bloat,
+    cuda,
+    entrypoint,
+    image,
+    indexes,
+    installs,
+    lifecycle,
+    meta,
+    packages,
+    requirements,
+    sources,
+)
 from pinbox.rules.model import Rule
 
 # one entry per module that defines rules; listed (and documented) by code
@@ -19,7 +32,11 @@ RULES: tuple[Rule, ...] = tuple(
             *image.RULES,
             *cuda.RULES,
             *context_bloat.RULES,
+            *entrypoint.RULES,
+            *lifecycle.RULES,
             *compose.RULES,
+            *sources.RULES,
+            *packages.RULES,
         ),
         key=lambda rule: rule.code,
     )

@@ -1,0 +1,162 @@
+"""Rules about which packages end up together in an environment: distributions that overwrite
+each other (PB111), `conda install` without pins (PB211), and torch installed again over a base
+image that ships it (PB308). The families and base images are data (data/conflicts.toml); docs
+are in data/packages_rules.toml."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from pinbox.datafiles import data_table
+from pinbox.dockerfile.installs import Install
+from pinbox.dockerfile.lexer import Word
+from pinbox.rules.context import DockerfileDoc, LockDoc, Project
+from pinbox.rules.documented import documented
+from pinbox.rules.image import image_name
+from pinbox.rules.install_facts import finding_at
+from pinbox.rules.locked import locked
+from pinbox.rules.model import Finding, Severity
+from pinbox.target import split_ref
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
+_CONDA_PIN = re.compile(r"^[A-Za-z0-9][\w.-]*(?:==[\w.+!-]+|=\d+(?:\.\d+){2,}[\w.+!-]*)(?:=[\w.*+-]+)?$")
+
+
+@cache
+def _conflicts() -> dict[str, Any]:
+    return data_table("conflicts")
+
+
+def family_of(name: str) -> str | None:
+    """The import package a distribution shares with others (`opencv-python` -> `cv2`)."""
+    wanted = str(canonicalize_name(name))
+    return next((f["package"] for f in _conflicts()["family"] if wanted in f["distributions"]), None)
+
+
+def package_name(word: str) -> str | None:
+    """The distribution a package argument names (`flask[async]>=2` -> `flask`)."""
+    found = _NAME.match(word.strip("'\""))
+    return str(canonicalize_name(found.group(0))) if found and "://" not in word else None
+
+
+# --- PB111 -------------------------------------------------------------------------------------
+
+
+def _conflict_message(first: str, second: str, where: str) -> str:
+    return (
+        f"{second} and {first} ({where}) both install the `{family_of(second)}` package: the one installed "
+        "last overwrites the other's files and leaves a mix of both; keep one of them"
+    )
+
+
+def _in_files(project: Project) -> Iterator[Finding]:
+    docs: list[LockDoc] = [*project.requirements, *project.pylocks]
+    for doc in docs:
+        seen: dict[str, tuple[str, int]] = {}
+        for package in locked(doc):
+            family = family_of(package.name)
+            first = seen.setdefault(family, (package.name, package.line)) if family else None
+            if first and first[0] != package.name:
+                message = _conflict_message(first[0], package.name, f"line {first[1]}")
+                yield CONFLICTING.finding(doc.path, package.line, message)
+
+
+def _in_runs(project: Project) -> Iterator[Finding]:
+    for doc in project.dockerfiles:
+        seen: dict[str, tuple[str, int]] = {}
+        for install in doc.installs:
+            for word in install.package_words:
+                name = package_name(word.text)
+                family = family_of(name) if name else None
+                if not (name and family):
+                    continue
+                first = seen.setdefault(family, (name, install.instruction.line))
+                if first[0] != name:
+                    message = _conflict_message(first[0], name, f"line {first[1]}")
+                    yield finding_at(CONFLICTING, doc, install.instruction, message, word)
+
+
+def _conflicting(project: Project) -> Iterator[Finding]:
+    yield from _in_files(project)
+    yield from _in_runs(project)
+
+
+# --- PB211 -------------------------------------------------------------------------------------
+
+
+def _conda_unpinned(project: Project) -> Iterator[Finding]:
+    for doc in project.dockerfiles:
+        for install in (i for i in doc.installs if i.tool == "conda"):
+            for word in install.package_words:
+                if install.command == "create" and word.text.startswith(("-", "/")):
+                    continue
+                if "$" in word.text or _CONDA_PIN.match(word.text):
+                    continue
+                message = (
+                    f"`{word.text}` is installed by {install.program.text} without an exact version, so "
+                    "the solver picks whatever is newest at build time; pin it (`name=1.2.3` or with "
+                    "its build: `name=1.2.3=h1234_0`), or install from a lock (`conda-lock`, `--file`)"
+                )
+                yield finding_at(CONDA_UNPINNED, doc, install.instruction, message, word)
+
+
+# --- PB308 -------------------------------------------------------------------------------------
+
+
+def _torch_base(doc: DockerfileDoc) -> str | None:
+    final = doc.model.final_stage
+    ref = doc.model.root_base(final)[0] if final else ""
+    patterns = _conflicts()["torch-bases"]["patterns"]
+    return ref if any(fnmatch.fnmatchcase(image_name(ref), p) for p in patterns) else None
+
+
+def _torch_word(project: Project, doc: DockerfileDoc, install: Install) -> Word | None:
+    """The word through which an install puts torch in the image: `torch...`, or `-r FILE` with it."""
+    for word in install.package_words:
+        if package_name(word.text) == "torch":
+            return word
+    for option in install.option_list("-r", "--requirement"):
+        path = doc.host_path(
+            install.instruction, option.value.text if option.value else option.value_text or ""
+        )
+        req = project.requirements_at(path) if path else None
+        if req and any(p.name == "torch" for p in locked(req)):
+            return option.value or option.word
+    return None
+
+
+def _torch_again(project: Project) -> Iterator[Finding]:
+    for doc in project.dockerfiles:
+        base = _torch_base(doc)
+        final = doc.model.final_stage
+        if base is None or final is None:
+            continue
+        shipped = {i for s in doc.model.lineage(final) for i in s.instructions}
+        for install in (i for i in doc.installs if i.instruction in shipped and i.tool in ("pip", "uv")):
+            word = _torch_word(project, doc, install)
+            if word is None:
+                continue
+            tag = split_ref(base)[1] or ""
+            version = re.match(r"\d+\.\d+(?:\.\d+)?", tag)
+            shipped_version = f" {version.group(0)}" if version else ""
+            message = (
+                f"`{base}` already ships torch{shipped_version} with its CUDA libraries; installing torch "
+                "again adds a second copy (gigabytes) in a new layer and may not match the base's CUDA; "
+                "use the base's torch (leave torch out of the install, or constrain it to the base's "
+                "version), or start from a plain python image"
+            )
+            yield finding_at(TORCH_AGAIN, doc, install.instruction, message, word)
+
+
+_TABLE = "packages_rules"  # data/packages_rules.toml
+CONFLICTING = documented(_TABLE, "PB111", "conflicting-distributions", _conflicting, severity=Severity.ERROR)
+CONDA_UNPINNED = documented(_TABLE, "PB211", "conda-install-unpinned", _conda_unpinned)
+TORCH_AGAIN = documented(_TABLE, "PB308", "base-torch-reinstalled", _torch_again)
+
+RULES = (CONFLICTING, CONDA_UNPINNED, TORCH_AGAIN)
