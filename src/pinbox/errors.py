@@ -41,7 +41,9 @@ class PinboxError(Exception):
         """`path:line:col` for what is known, or an empty string."""
         if self.path is None:
             return ""
-        parts = [str(self.path)]
+        from pinbox.paths import shown
+
+        parts = [shown(self.path)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.col is not None:

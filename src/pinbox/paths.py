@@ -85,6 +85,16 @@ def inside(path: Path) -> bool:
     return found is None or found.allows(real(path))
 
 
+def shown(path: Path | str) -> str:
+    """A path as pinbox prints it everywhere: relative to the current directory when inside it
+    (as ruff does, so annotations land on the right file in a monorepo), else absolute."""
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100 - no symlink resolution: keep what the user sees
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return absolute.as_posix()
+
+
 def check_read(path: Path, what: str) -> Path:
     """`path`, when the current scope lets pinbox read it; else an error that shows nothing of it."""
     if not inside(path):

@@ -14,6 +14,12 @@ SCHEMA = Path(__file__).parent.parent / "report" / "fixtures" / "sarif-2.1.0-rtm
 UNTAGGED = "FROM python\nUSER app\n"
 
 
+@pytest.fixture(autouse=True)
+def _in_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # paths print relative to the current folder; most cases here run from the project itself
+    monkeypatch.chdir(tmp_path)
+
+
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
     for name, content in files.items():
         path = root / name

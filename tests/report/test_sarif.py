@@ -47,7 +47,7 @@ def finding(path: Path, line: int = 1, code: str = "PB301", **kwargs: Any) -> Fi
 
 
 def render(findings: list[Finding], root: Path) -> Json:
-    log: Json = json.loads(sarif.render(findings, root))
+    log: Json = json.loads(sarif.render(findings))
     return log
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pinbox import paths
 from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, EXIT_USAGE
 from pinbox.fix import Fixed, fix, unified_diff
 from pinbox.fsutil import write_fixed
-from pinbox.report import FORMATS, relpath
+from pinbox.report import FORMATS
 from pinbox.report.text import statistics, summary
 from pinbox.rules import registry, runner
 from pinbox.rules.context import Project, load_project
@@ -31,11 +32,12 @@ class CheckOptions:
     statistics: bool = False
 
 
-def _scope(paths: tuple[Path, ...]) -> tuple[Path, list[Path] | None]:
-    """(project root, files to check): one folder is a project; otherwise the files given, or all."""
-    if len(paths) == 1 and paths[0].is_dir():
-        return paths[0], None
-    return Path(), list(paths) or None
+def _scope(given: tuple[Path, ...]) -> tuple[Path, list[Path] | None]:
+    """(project root, files to check): one folder is a project; otherwise the files given, or all.
+    Absolute, so that every rule finds files from the file it checks, wherever pinbox runs."""
+    if len(given) == 1 and given[0].is_dir():
+        return given[0].absolute(), None
+    return Path.cwd(), [p.absolute() for p in given] or None
 
 
 def _fix(
@@ -62,6 +64,11 @@ def _split(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 def run(opts: CheckOptions, ui: UI) -> int:
     root, explicit = _scope(opts.paths)
+    with paths.scope(root, given=explicit or ()):
+        return _run(opts, ui, root, explicit)
+
+
+def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) -> int:
     config = load_config(root)
     select = _split(opts.select) or config.check.select
     ignore = (*config.check.ignore, *_split(opts.ignore))
@@ -75,13 +82,13 @@ def run(opts: CheckOptions, ui: UI) -> int:
         findings, changes = fixed.findings, fixed.changes
         for path, (before, after) in sorted(changes.items()):
             if opts.diff:
-                ui.result(unified_diff(Path(relpath(path, root)), before, after).rstrip("\n"))
+                ui.result(unified_diff(Path(paths.shown(path)), before, after).rstrip("\n"))
             else:
                 write_fixed(path, before, after)
-                ui.info(f"fixed {relpath(path, root)}")
+                ui.info(f"fixed {paths.shown(path)}")
         if opts.diff:
             return 0 if opts.exit_zero or not changes else EXIT_FINDINGS
-    output = FORMATS[opts.format](findings, root)
+    output = FORMATS[opts.format](findings)
     if output:
         ui.result(output.rstrip("\n"))
     if opts.statistics and findings:

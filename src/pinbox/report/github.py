@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
+from pinbox.paths import shown
 from pinbox.rules.model import Finding, Severity
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -15,12 +15,10 @@ def _escape(value: str, *, prop: bool = False) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-def render(findings: Sequence[Finding], root: Path) -> str:
-    from pinbox.report import relpath
-
+def render(findings: Sequence[Finding]) -> str:
     return "".join(
         f"::{_LEVEL[f.severity]} title={_escape(f'{f.code} {f.name}', prop=True)},"
-        f"file={_escape(relpath(f.path, root), prop=True)},line={f.line},col={f.col}::"
+        f"file={_escape(shown(f.path), prop=True)},line={f.line},col={f.col}::"
         f"{_escape(f.message)}\n"
         for f in findings
     )

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
+from pinbox.paths import shown
 from pinbox.rules.model import Finding
 
 
-def render(findings: Sequence[Finding], root: Path) -> str:
-    from pinbox.report import relpath
-
+def render(findings: Sequence[Finding]) -> str:
     return (
         json.dumps(
             [
                 {
-                    "path": relpath(f.path, root),
+                    "path": shown(f.path),
                     "line": f.line,
                     "column": f.col,
                     "code": f.code,
@@ -28,7 +26,7 @@ def render(findings: Sequence[Finding], root: Path) -> str:
                     else {
                         "description": f.fix.description,
                         "safe": f.fix.safe,
-                        "path": relpath(f.fix.path or f.path, root),
+                        "path": shown(f.fix.path or f.path),
                         "edits": [{"start": e.start, "end": e.end, "text": e.text} for e in f.fix.edits],
                     },
                 }

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pinbox import __version__
+from pinbox.paths import shown
 from pinbox.rules.model import Finding, Fix, Rule, Severity
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -69,27 +70,11 @@ def _uri(display: str) -> str:
     return "/".join(quote(segment, safe="") for segment in display.split("/"))
 
 
-def _artifact(path: Path, root: Path) -> Json:
-    from pinbox.report import relpath
-
-    shown = relpath(path, root)
-    if PurePosixPath(shown).is_absolute():
-        return {"uri": Path(shown).as_uri()}
-    return {"uri": _uri(shown), "uriBaseId": BASE_ID}
-
-
-def base_folder(root: Path) -> Path:
-    """The folder that relpath() shows paths relative to: the current directory, else the root.
-
-    Asked of relpath() itself, so a change of what paths are relative to flows through here.
-    """
-    from pinbox.report import relpath
-
-    probe = ".pinbox-sarif-base"
-    for folder in (Path.cwd(), root):
-        if relpath(folder / probe, root) == probe:
-            return folder.resolve()
-    return Path.cwd().resolve()
+def _artifact(path: Path) -> Json:
+    display = shown(path)
+    if PurePosixPath(display).is_absolute():
+        return {"uri": Path(display).as_uri()}
+    return {"uri": _uri(display), "uriBaseId": BASE_ID}
 
 
 def _folder_uri(folder: Path) -> str:
@@ -104,7 +89,7 @@ def _region(finding: Finding) -> Json:
     return region
 
 
-def _fix(fix: Fix, finding: Finding, root: Path) -> Json:
+def _fix(fix: Fix, finding: Finding) -> Json:
     """A SARIF fix; edits are character offsets into the file text (after any UTF-8 BOM)."""
     safety = "safe fix" if fix.safe else "unsafe fix: review it; pinbox applies it only with --unsafe-fixes"
     replacements = [
@@ -117,7 +102,7 @@ def _fix(fix: Fix, finding: Finding, root: Path) -> Json:
     return {
         "description": {"text": f"{fix.description} ({safety})"},
         "artifactChanges": [
-            {"artifactLocation": _artifact(fix.path or finding.path, root), "replacements": replacements}
+            {"artifactLocation": _artifact(fix.path or finding.path), "replacements": replacements}
         ],
         "properties": {"safe": fix.safe},
     }
@@ -129,8 +114,8 @@ def _fingerprint(finding: Finding, uri: str, occurrence: int) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _result(finding: Finding, rule_index: int, root: Path, seen: Counter[tuple[str, ...]]) -> Json:
-    artifact = _artifact(finding.path, root)
+def _result(finding: Finding, rule_index: int, seen: Counter[tuple[str, ...]]) -> Json:
+    artifact = _artifact(finding.path)
     same = (finding.code, artifact["uri"], finding.message)
     seen[same] += 1
     result: Json = {
@@ -142,11 +127,11 @@ def _result(finding: Finding, rule_index: int, root: Path, seen: Counter[tuple[s
         "partialFingerprints": {"pinboxFinding/v1": _fingerprint(finding, artifact["uri"], seen[same])},
     }
     if finding.fix is not None and finding.fix.edits:
-        result["fixes"] = [_fix(finding.fix, finding, root)]
+        result["fixes"] = [_fix(finding.fix, finding)]
     return result
 
 
-def render(findings: Sequence[Finding], root: Path) -> str:
+def render(findings: Sequence[Finding]) -> str:
     """One SARIF log with one run: the rules that reported, then every finding."""
     from pinbox.rules.registry import BY_CODE
 
@@ -163,8 +148,8 @@ def render(findings: Sequence[Finding], root: Path) -> str:
     run = {
         "tool": {"driver": driver},
         "automationDetails": {"id": AUTOMATION_ID},
-        "originalUriBaseIds": {BASE_ID: {"uri": _folder_uri(base_folder(root))}},
+        "originalUriBaseIds": {BASE_ID: {"uri": _folder_uri(Path.cwd())}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.code], root, seen) for f in findings],
+        "results": [_result(f, index[f.code], seen) for f in findings],
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

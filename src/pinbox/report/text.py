@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
+from pinbox.paths import shown
 from pinbox.rules.model import Finding
 
 
-def line(finding: Finding, root: Path) -> str:
-    from pinbox.report import relpath
-
+def line(finding: Finding) -> str:
     mark = ""
     if finding.fix is not None:
         mark = " [*]" if finding.fix.safe else " [unsafe fix]"
     return (
-        f"{relpath(finding.path, root)}:{finding.line}:{finding.col}: {finding.code} "
+        f"{shown(finding.path)}:{finding.line}:{finding.col}: {finding.code} "
         f"{finding.name} {finding.message}{mark}"
     )
 
 
-def render(findings: Sequence[Finding], root: Path) -> str:
-    return "".join(line(f, root) + "\n" for f in findings)
+def render(findings: Sequence[Finding]) -> str:
+    return "".join(line(f) + "\n" for f in findings)
 
 
 def summary(findings: Sequence[Finding]) -> str:
