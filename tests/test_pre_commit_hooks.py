@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pinbox.rules.discover import kind_of
@@ -43,3 +45,61 @@ def test_check_hook_pattern_matches_what_check_discovers() -> None:
     for name in ("README.md", "train.py", "setup.cfg"):
         assert not pattern.search(name), name
         assert kind_of(Path(name)) is None, name
+
+
+def test_configuration_files_trigger_the_check_hook() -> None:
+    pattern = re.compile(next(h for h in HOOKS if h["id"] == "pinbox-check")["files"])
+    for name in ("pyproject.toml", "svc/pinbox.toml"):
+        assert pattern.search(name), name
+
+
+ROOT = Path(__file__).parent.parent
+
+
+def readme_snippet() -> dict[str, object]:
+    """The .pre-commit-config.yaml snippet of the README, parsed."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```yaml\n# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    config: dict[str, object] = yaml.safe_load(block)
+    return config
+
+
+def test_readme_snippet_names_this_version_s_tag_and_every_hook() -> None:
+    import subprocess
+
+    from pinbox import __version__
+
+    [repo] = readme_snippet()["repos"]  # type: ignore[misc]
+    assert repo["rev"] == f"v{__version__}"
+    assert {h["id"] for h in repo["hooks"]} == {h["id"] for h in HOOKS}
+    tags = subprocess.run(["git", "tag", "--list", repo["rev"]], cwd=ROOT, capture_output=True, text=True)
+    assert tags.stdout.strip() == repo["rev"], f"tag {repo['rev']} does not exist: tag the release"
+
+
+@pytest.mark.network
+def test_readme_snippet_runs_with_pre_commit(tmp_path: Path) -> None:
+    """pre-commit itself installs the hooks at the README's rev and runs them on a project."""
+    import shutil
+    import subprocess
+    import sys
+
+    [repo] = readme_snippet()["repos"]  # type: ignore[misc]
+    config = {"repos": [{**repo, "repo": str(ROOT)}]}  # the README's URL, as this clone
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\nUSER app\nRUN pip install flask\n")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_CONFIG_GLOBAL": "/dev/null"}
+    git = shutil.which("git") or "git"
+    for args in (["init", "-q"], ["add", "."]):
+        subprocess.run([git, *args], cwd=project, check=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "pinbox-check", "--all-files"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pip-install-unpinned" in done.stdout and "pinbox check" in done.stdout

@@ -1,3 +1,3 @@
 """pinbox: reproducible Python dependencies for ML projects, from laptop to CI to Docker image."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,6 +2,6 @@
 
 import sys
 
-from pinbox.cli import main
+from pinbox.entry import main
 
 sys.exit(main())

@@ -1,7 +1,8 @@
-"""Output: results on stdout, messages and progress on stderr; colour and spinners on terminals only.
+"""Output: results on stdout, messages and progress on stderr, every line redacted.
 
-rich is loaded only when stderr or stdout is a terminal: piped and CI output is plain text, and
-start-up stays fast for the single-file runs pre-commit makes.
+Colour: `--color always|never|auto` decides; without it, `NO_COLOR` (any value) turns colour off
+and `FORCE_COLOR` (any value) on, else colour is on for terminals only. Colour is plain ANSI (no
+import at start-up); rich is loaded only for spinners on a terminal.
 """
 
 from __future__ import annotations
@@ -13,38 +14,55 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from pinbox.errors import PinboxError
+from pinbox.redact import redact
 
-def _plain(stream: IO[str], text: str) -> None:
-    stream.write(text + "\n")
-    stream.flush()
+COLORS = ("auto", "always", "never")
+_CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
+
+
+def wants_color(stream: IO[str], choice: str = "auto") -> bool:
+    """Whether to colour output on `stream` for `--color choice` and the environment."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def paint(text: str, style: str, on: bool = True) -> str:
+    """`text` in ANSI style (`"bold red"`), or as it is when colour is off or the text empty."""
+    codes = ";".join(_CODES[word] for word in style.split() if word in _CODES)
+    return f"\x1b[{codes}m{text}\x1b[0m" if on and codes and text else text
 
 
 @dataclass
 class UI:
-    """How chatty to be. Created once by the CLI; commands receive it."""
+    """How chatty and colourful to be. Created once by the CLI; commands receive it."""
 
     verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
-    _consoles: dict[str, Any] = field(default_factory=dict, repr=False)
+    color: str = "auto"  # auto | always | never
+    _spinners: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def _console(self, stream: IO[str]) -> Any | None:
-        """A rich Console for a terminal stream (None when the stream is not a terminal)."""
-        if not stream.isatty():
-            return None
-        key = "err" if stream is sys.stderr else "out"
-        if key not in self._consoles:
-            from rich.console import Console
-
-            self._consoles[key] = Console(
-                file=stream, highlight=False, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=True
-            )
-        return self._consoles[key]
+    def colored(self, stream: IO[str] | None = None) -> bool:
+        return wants_color(stream or sys.stdout, self.color)
 
     def _say(self, stream: IO[str], text: str, style: str | None = None) -> None:
-        console = self._console(stream)
-        if console is None:
-            _plain(stream, text)
-        else:
-            console.print(text, markup=False, style=style)
+        text = redact(text)
+        if style and wants_color(stream, self.color):
+            first, sep, rest = text.partition("\n")  # colour stays on the first line, never on hints
+            text = paint(first, style) + sep + rest
+        try:
+            stream.write(text + "\n")
+            stream.flush()
+        except OSError as exc:  # a closed pipe, /dev/full: one line and exit 2, not a traceback
+            name = "standard output" if stream is sys.stdout else "standard error"
+            raise PinboxError(f"cannot write to {name}: {exc.strerror or exc}") from None
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
@@ -59,19 +77,21 @@ class UI:
             self._say(sys.stderr, f"warning: {message}", "yellow")
 
     def error(self, message: str) -> None:
-        self._say(sys.stderr, f"error: {message}", "red")
+        self._say(sys.stderr, f"error: {message}", "bold red")
 
     def result(self, text: str) -> None:
-        """Primary output (stdout), printed even when quiet."""
+        """Primary output (stdout), printed even when quiet; `text` may hold ANSI colour already."""
         self._say(sys.stdout, text)
 
     @contextlib.contextmanager
     def spinner(self, message: str) -> Iterator[None]:
         """A spinner on a terminal; a plain line when verbose elsewhere; nothing otherwise."""
-        console = self._console(sys.stderr) if self.verbosity >= 0 else None
-        if console is not None:
-            with console.status(message):
-                yield
-        else:
+        if self.verbosity < 0 or not sys.stderr.isatty():
             self.detail(message)
+            yield
+            return
+        from rich.console import Console
+
+        console = Console(file=sys.stderr, highlight=False, no_color=not self.colored(sys.stderr))
+        with console.status(redact(message)):
             yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, EXIT_USAGE
 from pinbox.fix import Fixed, fix, unified_diff
 from pinbox.fsutil import write_fixed
-from pinbox.report import FORMATS
+from pinbox.report import FORMATS, text
 from pinbox.report.text import statistics, summary
 from pinbox.rules import registry, runner
 from pinbox.rules.context import Project, load_project
@@ -72,14 +73,21 @@ def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) ->
     config = load_config(root)
     select = _split(opts.select) or config.check.select
     ignore = (*config.check.ignore, *_split(opts.ignore))
-    registry.validate_selectors(select, "--select")
-    registry.validate_selectors(ignore, "--ignore")
+    registry.validate_selectors(_split(opts.select), "--select")
+    registry.validate_selectors(_split(opts.ignore), "--ignore")
+    table = "check." if config.source and config.source.name == "pinbox.toml" else "[tool.pinbox.check] "
+    for key, tokens in (("select", config.check.select), ("ignore", config.check.ignore)):
+        registry.validate_selectors(tokens, f"{table}{key}", config.source)
+    for pattern, tokens in config.check.per_file_ignores:
+        registry.validate_selectors(tokens, f"{table}per-file-ignores.{pattern!r}", config.source)
     rules = list(registry.select(select, ignore))
     project = load_project(root, config, explicit)
     findings = runner.run(project, rules)
+    fixed_texts: dict[Path, str] = {}
     if opts.fix or opts.diff:
         fixed = _fix(root, rules, project, findings, opts, explicit)
         findings, changes = fixed.findings, fixed.changes
+        fixed_texts = {path: after for path, (_, after) in changes.items()}
         for path, (before, after) in sorted(changes.items()):
             if opts.diff:
                 ui.result(unified_diff(Path(paths.shown(path)), before, after).rstrip("\n"))
@@ -88,7 +96,12 @@ def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) ->
                 ui.info(f"fixed {paths.shown(path)}")
         if opts.diff:
             return 0 if opts.exit_zero or not changes else EXIT_FINDINGS
-    output = FORMATS[opts.format](findings)
+    if opts.format == "text" and sys.stdout.isatty():
+        output = text.render_full(findings, {**project.texts(), **fixed_texts}, ui.colored(sys.stdout))
+    elif opts.format == "text":
+        output = text.render(findings, ui.colored(sys.stdout))
+    else:
+        output = FORMATS[opts.format](findings)
     if output:
         ui.result(output.rstrip("\n"))
     if opts.statistics and findings:

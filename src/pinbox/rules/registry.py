@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+from pathlib import Path
 
 from pinbox.errors import PinboxError
 from pinbox.rules import (
@@ -51,10 +53,20 @@ def matches(rule: Rule, token: str) -> bool:
     return token in ("ALL", rule.name, rule.code) or (token.isupper() and rule.code.startswith(token))
 
 
-def validate_selectors(tokens: Iterable[str], where: str) -> None:
+def _suggest(token: str) -> str:
+    """`did you mean 'pip-cache-in-image'?`, or where the rules are listed."""
+    names = [*(r.name for r in RULES), *(r.code for r in RULES)]
+    close = difflib.get_close_matches(token, names, n=1) or difflib.get_close_matches(
+        token.upper(), names, n=1
+    )
+    return f"did you mean {close[0]!r}?" if close else "`pinbox rule --all` lists them"
+
+
+def validate_selectors(tokens: Iterable[str], where: str, path: Path | None = None) -> None:
+    """Every selector matches a rule; else an error naming where it was written and a close name."""
     for token in tokens:
         if not any(matches(rule, token) for rule in RULES):
-            raise PinboxError(f"{where}: no rule matches {token!r}", hint="`pinbox rule --all` lists them")
+            raise PinboxError(f"{where}: no rule matches {token!r}", path=path, hint=_suggest(token))
 
 
 def select(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[Rule, ...]:
@@ -69,5 +81,5 @@ def select(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[Rule
 def lookup(token: str) -> Rule:
     rule = BY_NAME.get(token) or BY_CODE.get(token.upper())
     if rule is None:
-        raise PinboxError(f"no rule named {token!r}", hint="`pinbox rule --all` lists them")
+        raise PinboxError(f"no rule named {token!r}", hint=_suggest(token))
     return rule

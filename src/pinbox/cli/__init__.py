@@ -1,0 +1,89 @@
+"""Argument parsing only: build options, call a command, map every failure to an exit code.
+
+Exit codes: 0 ok, 1 findings or a stale lock, 2 usage or input error, 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM). Every error is one `error:` line (plus hints); an error no input should
+cause is reported as a bug with exit 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Sequence
+
+import click
+
+from pinbox import __version__
+from pinbox.cli.build import build
+from pinbox.cli.check import check
+from pinbox.cli.completion import completion
+from pinbox.cli.init import init
+from pinbox.cli.lock import lock
+from pinbox.cli.options import CONTEXT, common
+from pinbox.cli.rule import rule
+from pinbox.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE, PinboxError, Terminated
+from pinbox.ui import UI
+
+ISSUES = "https://github.com/pinbox-dev/pinbox/issues"
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="pinbox")
+@common
+@click.pass_context
+def app(ctx: click.Context) -> None:
+    """Reproducible Python dependencies for ML projects, from laptop to CI to Docker image.
+
+    \b
+    Start here:
+      pinbox lock                 hashed requirements.lock for the image's Python and platform
+      pinbox lock --check         exit 1 if the lock no longer matches its inputs or target
+      pinbox check [--fix]        lint (and repair) Dockerfiles, requirements, locks, compose files
+      pinbox rule NAME            explain a check rule
+      pinbox init                 write a best-practice Dockerfile, .dockerignore, compose.yaml
+      pinbox build                build it with BuildKit from a fresh lock; report sizes and cache
+      pinbox completion bash      shell completion (also zsh, fish)
+
+    Run `pinbox COMMAND --help` for each command's options and examples.
+    """
+    ctx.ensure_object(UI)
+
+
+for command in (lock, check, rule, init, build, completion):
+    app.add_command(command)
+
+
+def _say(ui: UI, message: str) -> None:
+    """Print an error; when even stderr is gone there is nobody to tell."""
+    with contextlib.suppress(PinboxError, OSError):
+        ui.error(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: returns the exit code instead of raising (tests call this directly)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    ui = UI()
+    try:
+        code = app.main(args=args, prog_name="pinbox", standalone_mode=False, obj=ui)
+    except PinboxError as exc:
+        _say(ui, exc.render())
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        _say(ui, exc.format_message())
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say(ui, "interrupted")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        return EXIT_TERMINATED
+    except RecursionError:
+        _say(ui, "the input is nested too deeply to read")
+        return EXIT_USAGE
+    except Exception as exc:  # the last resort: a bug, never a traceback
+        _say(ui, f"pinbox failed unexpectedly ({type(exc).__name__}: {exc}); please report it at {ISSUES}")
+        return EXIT_USAGE
+    return code if isinstance(code, int) else 0
