@@ -168,7 +168,7 @@ def test_missing_transitive_pins_from_the_table(
 @pytest.mark.parametrize(("package", "requires"), sorted(closure_table().items()))
 def test_every_closure_row_is_used(tmp_path: Path, package: str, requires: tuple[str, ...]) -> None:
     [message] = messages(tmp_path / "alone", MISSING_TRANSITIVE, {"requirements.txt": f"{package}==1.0\n"})
-    assert f"{package} installs {', '.join(requires)}" in message
+    assert f"`{package}==1.0` is pinned but not the packages it depends on" in message
     for i, dependency in enumerate(requires):  # pinning any one of them is enough
         files = {"requirements.txt": f"{package}==1.0\n{dependency}==1.0\n"}
         found = run_rule(tmp_path / str(i), MISSING_TRANSITIVE, files)
@@ -341,12 +341,23 @@ def test_platform_only_package(tmp_path: Path, text: str, expected: list[tuple[i
     [
         (
             "pywin32==306\n",
-            "only on Windows (Windows API bindings), so pip fails on Linux; drop it or add "
-            '`; sys_platform == "win32"`',
+            "for Windows only (Windows API bindings): it has no Linux wheel and no source distribution, "
+            'so pip fails in a Linux image; drop it or add `; sys_platform == "win32"`',
         ),
         (
             "tensorflow-macos==2.13.0\n",
-            "only on macOS (TensorFlow's macOS build), so pip fails on Linux; use tensorflow instead",
+            "for macOS only (TensorFlow's macOS build): it has no Linux wheel and no source "
+            "distribution, so pip fails in a Linux image; use tensorflow instead",
+        ),
+        (  # a pure-Python wheel: it installs, so the message must not say pip fails
+            "appnope==0.1.4\n",
+            "for macOS only (macOS App Nap control (IPython on macOS)): its pure-Python wheel installs on "
+            'Linux but does nothing there (or fails when used); drop it or add `; sys_platform == "darwin"`',
+        ),
+        (
+            "pyobjc-core==10.3\n",
+            "it has no Linux wheel, so pip tries to build it from source, which fails off macOS; drop it "
+            'or add `; sys_platform == "darwin"`',
         ),
     ],
 )
@@ -458,8 +469,8 @@ def test_tutorial_example(tmp_path: Path) -> None:
     found = [f for rule in family.RULES for f in run_rule(tmp_path, rule, files)]
     assert [(f.line, f.name) for f in found] == [(4, "range-requirement"), (2, "missing-transitive-pins")]
     assert found[1].message == (
-        "pins only top-level packages: pandas installs numpy, python-dateutil, pytz, tzdata, "
-        "none pinned here; lock the set (`pinbox lock`)"
+        "pins only top-level packages: `pandas==2.0.3` is pinned but not the packages it depends on; "
+        "lock the set (`pinbox lock`)"
     )
 
 
@@ -482,3 +493,48 @@ def test_codes_names_and_docs() -> None:
         assert rule.summary and rule.doc.startswith("## What it does\n")
         fix_safety = rule.doc.split("## Fix safety\n")[1]
         assert fix_safety.startswith("Safe" if rule.fix else "No fix: "), rule.name
+
+
+@pytest.mark.network
+def test_platform_only_table_matches_the_files_on_pypi() -> None:
+    """Each row's `linux` is what pip meets on Linux in the package's latest release on PyPI."""
+    import json
+    import urllib.request
+
+    from packaging.utils import parse_sdist_filename, parse_wheel_filename
+
+    from pinbox.requirements.platforms import platform_only_table
+
+    for row in platform_only_table():
+        name = row.name.replace("*", "-core")  # pyobjc* -> pyobjc-core
+        request = urllib.request.Request(
+            f"https://pypi.org/simple/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            files = [f["filename"] for f in json.load(response)["files"] if not f.get("yanked")]
+        releases: dict[object, list[str]] = {}
+        for filename in files:
+            try:
+                parse = parse_wheel_filename if filename.endswith(".whl") else parse_sdist_filename
+                releases.setdefault(parse(filename)[1], []).append(filename)  # type: ignore[operator]
+            except ValueError:
+                continue
+        latest = releases[max(v for v in releases if not v.is_prerelease)]  # type: ignore[attr-defined]
+        wheels = [parse_wheel_filename(f)[3] for f in latest if f.endswith(".whl")]
+        linux = any(t.platform == "any" or "linux" in t.platform for tags in wheels for t in tags)
+        sdist = any(not f.endswith(".whl") for f in latest)
+        assert row.linux == ("installs" if linux else "build" if sdist else "none"), row.name
+
+
+def test_a_lock_elsewhere_says_what_that_release_pulls_in(tmp_path: Path) -> None:
+    lock = (
+        "# inputs-digest: x\ntorch==1.10.1 \\\n    --hash=sha256:aa\n    # from: torch==1.10.1\n"
+        "typing-extensions==4.7.1 \\\n    --hash=sha256:bb\n    # from: torch==1.10.1\n"
+    )
+    files = {"requirements.txt": "torch==1.10.1\n", "deploy/requirements.lock": lock}
+    [message] = messages(tmp_path, MISSING_TRANSITIVE, files)
+    assert "torch==1.10.1 pulls in typing-extensions (per " in message
+    assert "filelock" not in message and "sympy" not in message  # torch 2.x's, not this release's
+    via = "torch==1.10.1\n    # via -r requirements.in\ntyping-extensions==4.7.1\n    # via torch\n"
+    files = {"requirements.txt": "torch==1.10.1\n", "deploy/requirements.lock": via}
+    assert "pulls in typing-extensions" in messages(tmp_path / "via", MISSING_TRANSITIVE, files)[0]

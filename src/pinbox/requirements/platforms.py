@@ -17,6 +17,7 @@ class PlatformOnly:
     os: str  # "windows" | "macos"
     why: str
     replace_with: str | None = None
+    linux: str = "none"  # none | build | installs: what pip does with it on Linux (from PyPI's files)
 
     def matches(self, name: str) -> bool:
         return fnmatch.fnmatchcase(str(canonicalize_name(name)), self.name)
@@ -25,7 +26,7 @@ class PlatformOnly:
 @cache
 def platform_only_table() -> tuple[PlatformOnly, ...]:
     return tuple(
-        PlatformOnly(row["name"], row["os"], row["why"], row.get("replace-with"))
+        PlatformOnly(row["name"], row["os"], row["why"], row.get("replace-with"), row["linux"])
         for row in data_table("platform_only")["package"]
     )
 

@@ -11,6 +11,9 @@ from packaging.utils import canonicalize_name
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
 _SCRIPTS = re.compile(r"^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)", re.MULTILINE)
+_FROM = re.compile(r"^\s*#\s*from:\s*([^;\n]*)", re.MULTILINE)  # pinbox: the top-level requirements
+_VIA = re.compile(r"#\s*via\b([^\n]*(?:\n\s*#\s{2,}[^\n]*)*)")  # pip-compile: who requires it
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Locked:
     line: int
     size: int | None = None
     scripts: tuple[str, ...] = ()
+    pulled_by: tuple[str, ...] = ()  # normalised names of what pulled it in (pinbox: from; pip-compile: via)
 
 
 def scripts_complete(doc: LockDoc) -> bool:
@@ -36,7 +40,13 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
         entries = [e for e in doc.parsed.requirements if e.name and e.requirement]
         ends = [e.start for e in entries[1:]] + [len(doc.text)] * bool(entries)
         return tuple(
-            Locked(e.name, e.pinned_version or "", e.line, scripts=_recorded(doc.text[e.end : end]))
+            Locked(
+                e.name,
+                e.pinned_version or "",
+                e.line,
+                scripts=_recorded(doc.text[e.end : end]),
+                pulled_by=_pulled_by(doc.text[e.start : end]),
+            )
             for e, end in zip(entries, ends, strict=True)
             if e.name
         )
@@ -58,6 +68,16 @@ def _recorded(block: str) -> tuple[str, ...]:
     """The `scripts:` of the `# from:` note after a pin."""
     found = _SCRIPTS.search(block)
     return tuple(found.group(1).split()) if found else ()
+
+
+def _pulled_by(block: str) -> tuple[str, ...]:
+    """Names in the `# from: a==1, b>=2` (pinbox) or `# via a, b` (pip-compile) note of a pin."""
+    found = _FROM.search(block) or _VIA.search(block)
+    if found is None:
+        return ()
+    words = re.split(r"[,\n#]", found.group(1))
+    names = (_NAME.match(w.strip()) for w in words if not w.strip().startswith(("-r", "-c", "(")))
+    return tuple(dict.fromkeys(str(canonicalize_name(m.group(0))) for m in names if m))
 
 
 def _tool_scripts(package: dict[str, object]) -> tuple[str, ...]:

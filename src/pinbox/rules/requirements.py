@@ -19,6 +19,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pinbox import paths
 from pinbox.datafiles import data_table
 from pinbox.errors import PinboxError
 from pinbox.lock.plan import recorded_options, staleness
@@ -32,6 +33,11 @@ from pinbox.rules.model import Edit, Finding, Fix, Rule
 _NOT_DEPLOYED = {"dev", "devel", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint"}
 _LINUX = {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
 _OS = {"windows": ("Windows", "win32"), "macos": ("macOS", "darwin")}
+_ON_LINUX = {  # data/platform_only.toml `linux`, read from each package's files on PyPI
+    "none": "it has no Linux wheel and no source distribution, so pip fails in a Linux image",
+    "build": "it has no Linux wheel, so pip tries to build it from source, which fails off {os}",
+    "installs": "its pure-Python wheel installs on Linux but does nothing there (or fails when used)",
+}
 _TABLE = "requirements_rules"  # data/requirements_rules.toml: each rule's summary and doc
 
 
@@ -123,7 +129,8 @@ def _platform_only(e: Entry) -> str | None:
     os_name, platform = _OS.get(row.os, (row.os, row.os))
     guard = f'drop it or add `; sys_platform == "{platform}"`'
     instead = f"use {row.replace_with} instead" if row.replace_with else guard
-    return f"{e.requirement.name} installs only on {os_name} ({row.why}), so pip fails on Linux; {instead}"
+    effect = _ON_LINUX[row.linux].format(os=os_name)
+    return f"{e.requirement.name} is for {os_name} only ({row.why}): {effect}; {instead}"
 
 
 def _installed(project: Project) -> Iterator[RequirementsDoc]:
@@ -168,12 +175,35 @@ def _against_lock(doc: RequirementsDoc, entries: list[Entry], lock: LockDoc) -> 
     return (doc.parsed.entries[0], text) if missing else None
 
 
-def _against_table(doc: RequirementsDoc, entries: list[Entry]) -> tuple[Entry, str] | None:
+def _from_a_lock(project: Project, e: Entry, pinned: set[str]) -> str | None:
+    """What a lock of the project that pins this very release says it pulls in, when none of it is
+    pinned here (None when no such lock has an annotation for it)."""
+    for lock in project.locks:
+        packages = locked(lock)
+        if not any(p.name == e.name and p.version == e.pinned_version for p in packages):
+            continue
+        pulled = sorted(p.name for p in packages if e.name in p.pulled_by and p.name != e.name)
+        if pulled and not pinned.intersection(pulled):
+            more = f" and {len(pulled) - 3} more" if len(pulled) > 3 else ""
+            names, where = ", ".join(pulled[:3]), paths.shown(lock.path)
+            return f"{e.name}=={e.pinned_version} pulls in {names}{more} (per {where}), none pinned here"
+        if pulled:
+            return ""
+    return None
+
+
+def _against_table(project: Project, doc: RequirementsDoc, entries: list[Entry]) -> tuple[Entry, str] | None:
     pinned = {str(e.name) for e in entries if e.is_pinned}
     for e in doc.parsed.requirements:
-        needs = closure_table().get(str(e.name), ()) if e.is_pinned else ()
+        if not e.is_pinned:
+            continue
+        said = _from_a_lock(project, e, pinned)
+        if said:
+            return e, f"{said}; install the lock"
+        needs = closure_table().get(str(e.name), ()) if said is None else ()
         if needs and not pinned.intersection(needs):
-            return e, f"{e.name} installs {', '.join(needs)}, none pinned here; lock the set (`pinbox lock`)"
+            spec = f"{e.name}=={e.pinned_version}"
+            return e, f"`{spec}` is pinned but not the packages it depends on; lock the set (`pinbox lock`)"
     return None
 
 
@@ -183,7 +213,7 @@ def _missing_transitive(project: Project) -> Iterator[Finding]:
         lock = project.lock_beside(doc.path)
         if not entries:
             continue
-        hit = _against_lock(doc, entries, lock) if lock else _against_table(doc, entries)
+        hit = _against_lock(doc, entries, lock) if lock else _against_table(project, doc, entries)
         if hit:
             at, text = hit
             text = f"pins only top-level packages: {text}"
