@@ -39,6 +39,11 @@ def test_check_hook_pattern_matches_what_check_discovers() -> None:
         "docker-compose.yml",
         ".dockerignore",
         "svc/requirements.txt",
+        "dockerfile",
+        "Dockerfile-gpu",
+        "Containerfile",
+        "docker-compose.gpu.yml",
+        "compose-dev.yaml",
     ):
         assert pattern.search(name), name
         assert kind_of(Path(name)) is not None, name

@@ -67,17 +67,41 @@ def _too_large(what: str, path: Path, size: int, limit: int) -> PinboxError:
     return PinboxError(f"{what} is {shown}, larger than the {limit / 2**20:g} MiB limit", path=path)
 
 
+# byte order marks, longest first (a UTF-32 LE mark starts like a UTF-16 LE one)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def encoding_of(data: bytes) -> tuple[str, bytes]:
+    """(codec, byte order mark) of a file: UTF-8 unless a BOM says UTF-16/32, as pip reads them
+    (PowerShell's `pip freeze > requirements.txt` writes UTF-16)."""
+    return next(((codec, bom) for bom, codec in _BOMS if data.startswith(bom)), ("utf-8", b""))
+
+
 def decode(data: bytes, *, what: str, path: Path) -> str:
-    """UTF-8 text without its BOM; binary or invalid UTF-8 is an error with the line."""
-    if b"\0" in data[:8192]:
+    """The text without its BOM; binary or invalid text is an error with the line."""
+    codec, bom = encoding_of(data)
+    body = data[len(bom) :]
+    if codec == "utf-8" and b"\0" in body[:8192]:
         raise PinboxError(f"{what} is binary, expected text", path=path)
     try:
-        return data.decode("utf-8-sig")
+        text = body.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = body[: exc.start].decode(codec, errors="replace").count("\n") + 1
         raise PinboxError(
-            f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path=path, line=line
+            f"{what} is not valid {codec.upper().replace('-LE', '').replace('-BE', '')} "
+            f"(byte 0x{body[exc.start]:02x})",
+            path=path,
+            line=line,
         ) from None
+    if "\0" in text[:8192]:
+        raise PinboxError(f"{what} is binary, expected text", path=path)
+    return text
 
 
 def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES) -> str:
@@ -85,7 +109,7 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES
     return decode(read_bytes(path, what=what, max_bytes=max_bytes), what=what, path=Path(path))
 
 
-def write_atomic(path: Path, text: str, *, bom: bool = False) -> None:
+def write_atomic(path: Path, text: str, *, bom: bool = False, encoding: str = "utf-8") -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half."""
     path = paths.check_write(Path(path))
     try:
@@ -93,7 +117,7 @@ def write_atomic(path: Path, text: str, *, bom: bool = False) -> None:
     except OSError as exc:
         raise PinboxError(f"cannot write here: {exc.strerror or exc}", path=path) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(("\ufeff" if bom else "") + text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -111,11 +135,12 @@ def write_atomic(path: Path, text: str, *, bom: bool = False) -> None:
 
 
 def write_fixed(path: Path, before: str, after: str) -> None:
-    """Write a fixed file: only if it still holds `before`, keeping its UTF-8 BOM."""
+    """Write a fixed file: only if it still holds `before`, in its own encoding and BOM."""
     data = read_bytes(path, what="file")
     if decode(data, what="file", path=path) != before:
         raise PinboxError("changed on disk while pinbox was checking it; not written", path=path)
-    write_atomic(path, after, bom=data.startswith(codecs.BOM_UTF8))
+    codec, bom = encoding_of(data)
+    write_atomic(path, after, bom=bool(bom), encoding=codec)
 
 
 def _mode_of(path: Path) -> int:

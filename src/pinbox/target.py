@@ -70,13 +70,13 @@ class Platform:
             "sys_platform": "linux",
             "platform_system": "Linux",
             "os_name": "posix",
-            "python_version": python,
-            "python_full_version": f"{python}.0",
+            "python_version": ".".join(python.split(".")[:2]),
+            "python_full_version": python if python.count(".") == 2 else f"{python}.0",
             "implementation_name": "cpython",
             "platform_python_implementation": "CPython",
             "platform_release": "",
             "platform_version": "",
-            "implementation_version": f"{python}.0",
+            "implementation_version": python if python.count(".") == 2 else f"{python}.0",
         }
 
     @property
@@ -90,6 +90,17 @@ class Target:
     python: str  # "3.11"
     platforms: tuple[Platform, ...]
     source: str  # where it came from, for messages: "Dockerfile:1 (python:3.11-slim)"
+    patch: str | None = None  # "3.11.7" when the image tag or --python says it
+
+    @property
+    def full_python(self) -> str:
+        """The full version to resolve for: the one given, else a patch release every current image of
+        that Python has (data/eol.toml), so `Requires-Python: >=3.8.1` resolves as in the image."""
+        if self.patch:
+            return self.patch
+        from pinbox.datafiles import data_table
+
+        return str(data_table("eol").get("patch", {}).get(self.python, self.python))
 
     def describe(self) -> str:
         plats = ", ".join(f"{p.docker} ({p.tag})" for p in self.platforms)
@@ -99,6 +110,12 @@ class Target:
         """A stable one-line form stored in the lock header."""
         plats = ",".join(p.uv for p in self.platforms)
         return f"cpython-{self.python} {plats}"
+
+
+def full_python(value: str | None) -> str | None:
+    """'3.8.18' (or 'python3.8.18') -> '3.8.18'; None when no patch release is named."""
+    text = (value or "").strip().lower().removeprefix("python").removeprefix("cpython-")
+    return text if re.fullmatch(r"3\.\d{1,2}\.\d+", text) else None
 
 
 def parse_python(value: str, *, source: str = "--python") -> str:
@@ -143,6 +160,7 @@ class BaseImageFacts:
     python: str | None
     libc: str
     glibc: tuple[int, int]
+    patch: str | None = None  # `python:3.8.18-slim` -> "3.8.18"
 
 
 def split_ref(ref: str) -> tuple[str, str | None, str | None]:
@@ -159,17 +177,18 @@ def facts_of_image(ref: str) -> BaseImageFacts:
     name, found_tag, _ = split_ref(ref)
     repo = name.split("/")[-1].lower()
     tag = (found_tag or "").lower()
-    python = None
+    python = patch = None
     if repo == "python":
-        match = re.match(r"(3\.\d{1,2})(?:\.\d+)?(?:$|-)", tag)
+        match = re.match(r"(3\.\d{1,2})(\.\d+)?(?:$|-)", tag)
         python = match.group(1) if match else None
+        patch = match.group(1) + match.group(2) if match and match.group(2) else None
     else:
         match = re.search(r"python-?(3\.\d{1,2})|py(3\d{1,2})\b", tag)
         if match:
             python = match.group(1) or f"3.{match.group(2)[1:]}"
     libc = "musl" if "alpine" in tag or "alpine" in repo else "glibc"
     glibc = next((v for k, v in GLIBC_OF_RELEASE.items() if k in tag), DEFAULT_GLIBC)
-    return BaseImageFacts(python=python, libc=libc, glibc=glibc)
+    return BaseImageFacts(python=python, libc=libc, glibc=glibc, patch=patch)
 
 
 def target_from_dockerfile(
@@ -182,6 +201,7 @@ def target_from_dockerfile(
     ref, root = dockerfile.root_base(stage)
     facts = facts_of_image(ref)
     where = f"{dockerfile.path.name}:{root.from_line} (FROM {ref})"
+    where = f"--python {python}; platform from {where}" if python else where
     py = python or facts.python
     if py is None:
         raise PinboxError(
@@ -199,16 +219,21 @@ def target_from_dockerfile(
         )
     else:
         plats = (Platform(host_platform().arch, facts.libc, facts.glibc),)
-    return Target(python=parse_python(py), platforms=plats, source=where)
+    patch = full_python(python) if python else facts.patch
+    return Target(python=parse_python(py), platforms=plats, source=where, patch=patch)
 
 
 def target_from_flags(python: str | None, platforms: str | None, source: str) -> Target:
     """Target from flags or config; missing parts come from the current interpreter and host."""
     py = parse_python(python) if python else f"{sys.version_info[0]}.{sys.version_info[1]}"
     plats = parse_platforms(platforms) if platforms else (host_platform(),)
-    return Target(python=py, platforms=plats, source=source)
+    here = ".".join(map(str, sys.version_info[:3]))
+    return Target(python=py, platforms=plats, source=source, patch=full_python(python) if python else here)
+
+
+DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile", "containerfile")
 
 
 def find_dockerfile(project: Path) -> Path | None:
-    candidate = project / "Dockerfile"
-    return candidate if candidate.is_file() else None
+    """The project's Dockerfile: `Dockerfile`, else `dockerfile` or `Containerfile`."""
+    return next((project / n for n in DOCKERFILE_NAMES if (project / n).is_file()), None)

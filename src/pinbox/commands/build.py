@@ -20,7 +20,7 @@ from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_f
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
 from pinbox.lock.read import LockedBlock, recorded_target, stale_reason
 from pinbox.lock.render import human_size
-from pinbox.target import parse_platforms
+from pinbox.target import find_dockerfile, parse_platforms
 from pinbox.ui import UI
 
 _DEPENDENCY_LAYER = re.compile(r"/opt/layers/|pip3? install|uv pip (install|sync)|python3? -m pip install")
@@ -103,7 +103,8 @@ def run(opts: BuildOptions, ui: UI) -> int:
     _check_platform(output_path(LockOptions(project=opts.project), config, config.format), opts.platform)
     client = find_docker()
     plan = _fresh_lock(opts, ui)
-    dockerfile = Path(opts.dockerfile) if opts.dockerfile else opts.project / "Dockerfile"
+    dockerfile = Path(opts.dockerfile) if opts.dockerfile else find_dockerfile(opts.project)
+    dockerfile = dockerfile or opts.project / "Dockerfile"
     if not dockerfile.is_file():
         raise PinboxError("no Dockerfile to build", path=dockerfile, hint="write one with `pinbox init`")
     options, blocks = load_lock(plan.output) if plan.output.suffix != ".toml" else ([], [])

@@ -82,6 +82,10 @@ def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) ->
         registry.validate_selectors(tokens, f"{table}per-file-ignores.{pattern!r}", config.source)
     rules = list(registry.select(select, ignore))
     project = load_project(root, config, explicit)
+    if not project.texts() and not project.failures and not project.dockerignores:
+        ui.warn(
+            f"nothing to check in {paths.shown(root)}: no Dockerfile, requirements file, lock or compose file"
+        )
     findings = runner.run(project, rules)
     fixed_texts: dict[Path, str] = {}
     if opts.fix or opts.diff:

@@ -68,7 +68,7 @@ def installer_lock(target: Target) -> str:
         source = Path(tmp) / "requirements.in"
         source.write_text(f"uv=={release}\n")
         resolutions = uv.resolve(
-            uv.Request(project=Path(tmp), input=source, python=target.python), target.platforms
+            uv.Request(project=Path(tmp), input=source, python=target.full_python), target.platforms
         )
     header = Header("", target.key(), (), "", "pinbox init")
     text = render_requirements(assemble(target, header, resolutions, [f"uv=={release}"]))

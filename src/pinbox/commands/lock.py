@@ -62,7 +62,7 @@ def run(opts: LockOptions, ui: UI) -> int:
     request = uv.Request(
         project=opts.project,
         input=inputs.path.resolve(),
-        python=target.python,
+        python=target.full_python,
         extras=plan.extras,
         allow_sdist=plan.allow_sdist,
         upgrade=opts.upgrade,

@@ -8,6 +8,7 @@ value and package keeps its position in the file.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -26,8 +27,7 @@ SUBCOMMANDS = {
 }
 # conda and poetry are not read from a generated table: the few options that take a value
 _OTHER_VALUED = {
-    "conda": frozenset({"-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--override-channels"})
-    - {"--override-channels"},
+    "conda": frozenset({"-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "-f"}),
     "poetry": frozenset(
         {"--only", "--with", "--without", "-E", "--extras", "-G", "--group", "-C", "--directory"}
     ),
@@ -54,6 +54,13 @@ class Install:
     options: tuple[Option, ...]
     positionals: tuple[Word, ...]
     env: tuple[tuple[str, str], ...] = ()
+    cwd: str | None = ""  # an earlier `cd` of its RUN: relative to the WORKDIR, or absolute; None: unknown
+
+    def relative_to_workdir(self, name: str) -> str | None:
+        """A path argument as seen from the WORKDIR (after the RUN's `cd`); None when unknown."""
+        if name.startswith("/") or self.cwd == "":
+            return name
+        return None if self.cwd is None else posixpath.normpath(posixpath.join(self.cwd, name))
 
     def _names(self, names: tuple[str, ...]) -> set[str]:
         if self.tool not in ("pip", "uv"):
@@ -191,7 +198,9 @@ def install_of(ins: Instruction, command: Command) -> Install | None:
             return None
         keyword, sub, rest = rest[at], rest[at].text, rest[:at] + rest[at + 1 :]
     options, positionals = parse_arguments(tool, sub, rest)
-    return Install(ins, tool, sub, program, keyword, tuple(options), tuple(positionals), command.env)
+    return Install(
+        ins, tool, sub, program, keyword, tuple(options), tuple(positionals), command.env, command.cwd
+    )
 
 
 def installs(ins: Instruction, commands: tuple[Command, ...]) -> list[Install]:

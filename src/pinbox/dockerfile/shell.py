@@ -10,6 +10,7 @@ looked through, and the scripts of `sh -c '...'` and of `bash <<EOF` are read as
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "stdbuf": frozenset({"-i", "-o", "-e"}),
 }
 _WRAPPER_ARGS = {"gosu": 1, "su-exec": 1, "timeout": 1, "chroot": 1}  # then the command
+_LEADING = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{"})
+_CLAUSES = frozenset({"fi", "done", "esac", "}", "for", "case", "in", "select", "function"})
 MAX_DEPTH = 4  # `sh -c` inside `sh -c` ...: deeper scripts are not read
 
 
@@ -43,6 +46,7 @@ class Command:
     words: tuple[Word, ...]
     env: tuple[tuple[str, str], ...] = ()
     operator: str = ""  # the operator before it ("|" when it reads a pipe)
+    cwd: str | None = ""  # where an earlier `cd` of the RUN went ("": no cd; None: unknown)
 
     @property
     def program(self) -> str:
@@ -73,6 +77,7 @@ class _Shell:
 
     values: dict[str, tuple[str, bool]] = field(default_factory=dict)
     allexport: bool = False
+    cwd: str | None = ""  # relative to the WORKDIR unless absolute; None after `cd $VAR` or `cd -`
 
     def exported(self) -> dict[str, str]:
         return {name: value for name, (value, exported) in self.values.items() if exported}
@@ -81,8 +86,24 @@ class _Shell:
         was = self.values.get(name, ("", False))[1]
         self.values[name] = (value, export or was or self.allexport)
 
-    def child(self) -> _Shell:
-        return _Shell({k: (v, True) for k, v in self.exported().items()})
+    def child(self, env: dict[str, str]) -> _Shell:
+        return _Shell({k: (v, True) for k, v in env.items()}, cwd=self.cwd)
+
+    def cd(self, args: list[str]) -> None:
+        target = next((a for a in args if not a.startswith("-")), None) if args != ["-"] else None
+        if target is None or "$" in target or target.startswith("~"):
+            self.cwd = None
+        elif self.cwd is not None:
+            self.cwd = posixpath.normpath(posixpath.join(self.cwd or ".", target))
+
+
+def _reserved(words: list[Word]) -> list[Word]:
+    """The command inside `if`/`then`/`else`/`do`/`!`...; nothing for `fi`, `done`, a `for` clause."""
+    while words and words[0].text in _LEADING and not words[0].quoted:
+        words = words[1:]
+    if words and not words[0].quoted and words[0].text in _CLAUSES:
+        return []
+    return words
 
 
 def _split_assignment(word: Word) -> tuple[str, str] | None:
@@ -163,18 +184,19 @@ class _Walker:
             for name, value in prefix.items():
                 shell.assign(name, value)
             return
+        words = _reserved(words)
         env = {**shell.exported(), **prefix}
-        for word in words[1:] if words[0].text in ("export", "env") else ():
+        for word in words[1:] if words and words[0].text in ("export", "env") else ():
             self.note(word)
         words = _strip_wrappers(words, env)
         if not words:
             return
-        self.found.append(Command(tuple(words), tuple(env.items()), operator))
+        self.found.append(Command(tuple(words), tuple(env.items()), operator, shell.cwd))
         self.builtin(words, shell)
         if self.depth >= MAX_DEPTH:
             return
         script = _shell_script(words)
-        child = _Shell({k: (v, True) for k, v in env.items()})
+        child = shell.child(env)
         if script is not None:
             self.nested(script.source(), child)
         elif words[0].text.rsplit("/", 1)[-1] in SHELLS:
@@ -189,7 +211,9 @@ class _Walker:
     def builtin(words: list[Word], shell: _Shell) -> None:
         """`export`, `unset` and `set -a` change what later commands of the RUN receive."""
         name, args = words[0].text, [w.text for w in words[1:]]
-        if name == "export":
+        if name == "cd":
+            shell.cd(args)
+        elif name == "export":
             for arg in (a for a in args if not a.startswith("-")):
                 key, sep, value = arg.partition("=")
                 shell.assign(key, value if sep else shell.values.get(key, ("", False))[0], export=True)

@@ -16,7 +16,7 @@ from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.inputs import Inputs, detect_input, digest, read_inputs
 from pinbox.lock.read import recorded_target, stale_reason
-from pinbox.target import Platform, Target, target_from_dockerfile, target_from_flags
+from pinbox.target import Platform, Target, find_dockerfile, target_from_dockerfile, target_from_flags
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,10 @@ def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None 
     """Flags, then config, then the Dockerfile's final stage, then the running interpreter."""
     python = opts.python or config.python
     platform = opts.platform or config.platform
-    dockerfile = Path(opts.dockerfile) if opts.dockerfile else opts.project / "Dockerfile"
-    if opts.dockerfile and not dockerfile.exists():
+    dockerfile = Path(opts.dockerfile) if opts.dockerfile else find_dockerfile(opts.project)
+    if opts.dockerfile and dockerfile and not dockerfile.exists():
         raise PinboxError("Dockerfile not found", path=dockerfile)
-    if dockerfile.is_file():
+    if dockerfile is not None and dockerfile.is_file():
         return target_from_dockerfile(load_dockerfile(dockerfile), python=python, platforms=platform)
     source = "flags" if (opts.python or opts.platform) else "config" if (python or platform) else None
     if source is None and lock_path is not None and recorded_target(lock_path):

@@ -39,7 +39,7 @@ def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
                 entries.append((entry.requirement.name, version, str(marker) if marker else None))
     pins: dict[str, dict[str, str]] = {}
     for platform in target.platforms:
-        env = platform.marker_env(target.python)
+        env = platform.marker_env(target.full_python)
         pins[platform.uv] = {
             name: version
             for name, version, marker in entries

@@ -16,7 +16,7 @@ from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
 from pinbox.requirements import RequirementsFile, parse_requirements
-from pinbox.rules.discover import expand, kind_of, walk
+from pinbox.rules.discover import expand, given_kind, walk
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,13 @@ class DockerfileDoc:
         return host_path(self.model, self.context, ins, name)
 
     def requirement_files(self, install: Install) -> list[tuple[str, Path | None]]:
-        """(as written, context file or None) for each `-r` file of an install, or file it syncs."""
-        return [(name, self.host_path(install.instruction, name)) for name in install.requirement_files]
+        """(as written, context file or None) for each `-r` file of an install, or file it syncs
+        (read from where a `cd` earlier in the RUN went)."""
+        out: list[tuple[str, Path | None]] = []
+        for name in install.requirement_files:
+            seen = install.relative_to_workdir(name)
+            out.append((name, self.host_path(install.instruction, seen) if seen else None))
+        return out
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def load_project(
     ignores: list[Path] = []
     failures: list[ParseFailure] = []
     for path in files:
-        kind = kind_of(path)
+        kind = given_kind(path)
         try:
             if kind == "dockerignore":
                 ignores.append(path)

@@ -26,7 +26,34 @@ SKIP_DIRS = {
     "build",
     "dist",
 }
-DOCKERFILE_PATTERNS = ("Dockerfile", "*.Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile")
+# matched in lower case: Dockerfile, dockerfile, DockerFile, Dockerfile.gpu, Dockerfile-gpu,
+# Dockerfile2, api.Dockerfile, Containerfile
+DOCKERFILE_PATTERNS = (
+    "dockerfile",
+    "dockerfile[-._0-9]*",
+    "*.dockerfile",
+    "containerfile",
+    "containerfile[-._]*",
+)
+NOT_DOCKERFILES = (
+    ".md",
+    ".rst",
+    ".txt",
+    ".sh",
+    ".py",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".j2",
+    ".jinja",
+    ".tmpl",
+    ".template",
+    ".bak",
+    ".orig",
+    ".swp",
+    ".lock",
+    ".toml",
+)
 REQUIREMENTS_PATTERNS = (
     "requirements*.txt",
     "requirements*.in",
@@ -36,7 +63,8 @@ REQUIREMENTS_PATTERNS = (
     "*.lock.txt",
 )
 LOCK_PATTERNS = ("requirements*.lock", "*.lock.txt", "pylock.toml", "pylock.*.toml")
-COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+# compose.yaml, docker-compose.yml, and override files: docker-compose.gpu.yml, compose-dev.yaml
+COMPOSE_PATTERNS = ("compose.y*ml", "compose[-._]*.y*ml", "docker-compose.y*ml", "docker-compose[-._]*.y*ml")
 
 
 def kind_of(path: Path) -> str | None:
@@ -44,11 +72,14 @@ def kind_of(path: Path) -> str | None:
     name = path.name
     if name == ".dockerignore" or name.endswith(".dockerignore"):
         return "dockerignore"
-    if name in COMPOSE_NAMES:
+    lower = name.lower()
+    if any(fnmatch.fnmatchcase(lower, p) for p in COMPOSE_PATTERNS) and lower.endswith((".yaml", ".yml")):
         return "compose"
     if any(fnmatch.fnmatchcase(name, p) for p in LOCK_PATTERNS):
         return "lock"
-    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
+    if any(fnmatch.fnmatchcase(lower, p) for p in DOCKERFILE_PATTERNS) and not lower.endswith(
+        NOT_DOCKERFILES
+    ):
         return "dockerfile"
     if any(fnmatch.fnmatchcase(name, p) for p in REQUIREMENTS_PATTERNS) or path.parent.name == "requirements":
         return "requirements" if path.suffix in (".txt", ".in", "") else None
@@ -64,6 +95,16 @@ def walk(root: Path) -> list[Path]:
     return found
 
 
+def given_kind(path: Path) -> str | None:
+    """The kind of a file named on the command line: by name, else a `.txt`/`.in` file is a
+    requirements file (`req.txt`) and a name with `dockerfile` in it a Dockerfile."""
+    if kind := kind_of(path):
+        return kind
+    if path.suffix in (".txt", ".in"):
+        return "requirements"
+    return "dockerfile" if "dockerfile" in path.name.lower() else None
+
+
 def expand(paths: list[Path]) -> list[Path]:
     """The given files, and the files pinbox checks inside the given folders."""
     out: list[Path] = []
@@ -72,7 +113,7 @@ def expand(paths: list[Path]) -> list[Path]:
             out += walk(path)
         elif not path.exists():
             raise PinboxError("no such file or folder", path=path)
-        elif kind_of(path) is None:
+        elif given_kind(path) is None:
             raise PinboxError(
                 "not a file pinbox checks (Dockerfile, requirements, lock, compose or .dockerignore)",
                 path=path,

@@ -67,6 +67,17 @@ def _is_root(user: Instruction) -> bool:
     return (user.value[0] if user.value else "").split(":")[0] in ("root", "0")
 
 
+def _default_user(ref: str) -> str | None:
+    """'nonroot' or 'windows' for a base image data/image_users.toml names, else None."""
+    name, tag, _ = split_ref(image_name(ref))
+    short = f"{name}:{tag or 'latest'}"
+    table = data_table("image_users")
+    return next(
+        (kind for kind in ("nonroot", "windows") if any(fnmatch.fnmatchcase(short, p) for p in table[kind])),
+        None,
+    )
+
+
 def _runs_as_root(project: Project) -> Iterator[Finding]:
     for doc in project.dockerfiles:
         final = doc.model.final_stage
@@ -75,9 +86,21 @@ def _runs_as_root(project: Project) -> Iterator[Finding]:
         stages = doc.model.lineage(final)[::-1]  # a stage built FROM an earlier one inherits its USER
         users = [i for s in stages for i in reversed(s.instructions) if i.cmd == "USER"]
         base = stages[-1].base_resolved
-        if (users and not _is_root(users[0])) or (not users and "nonroot" in base.lower()):
+        if (
+            (users and not _is_root(users[0]))
+            or (not users and _default_user(base))
+            or _default_user(base) == "windows"
+        ):
             continue
-        add = "RUN adduser -D app" if facts_of_image(base).libc == "musl" else "RUN useradd --create-home app"
+        if base.lower() == "scratch":
+            add = "`USER 65532:65532` (no user database needed in scratch)"
+        else:
+            add = (
+                "RUN adduser -D app"
+                if facts_of_image(base).libc == "musl"
+                else "RUN useradd --create-home app"
+            )
+            add = f"`{add}` then `USER app`"
         if users:
             message = f"the final stage's last USER is `{users[0].value[0]}`, so the container runs as root"
         else:
@@ -85,8 +108,7 @@ def _runs_as_root(project: Project) -> Iterator[Finding]:
         yield RUNS_AS_ROOT.finding(
             doc.path,
             users[0].line if users else final.from_line,
-            f"{message}; create an unprivileged user and switch to it after the steps that need root: "
-            f"`{add}` then `USER app`",
+            f"{message}; create an unprivileged user and switch to it after the steps that need root: {add}",
         )
 
 

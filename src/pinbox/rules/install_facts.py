@@ -93,6 +93,22 @@ def removed_dirs(doc: DockerfileDoc, ins: Instruction, home: str | None) -> list
     return out
 
 
+_PURGES = {"pip": ("cache", "purge"), "uv": ("cache", "clean")}
+
+
+def cache_purged(doc: DockerfileDoc, install: Install) -> bool:
+    """`pip cache purge` (`uv cache clean`) later in the same RUN: the cache leaves the layer."""
+    tool = "uv" if install.tool == "uv" else "pip"
+    for command in doc.script(install.instruction).commands:
+        words = [w.text for w in command.words]
+        after = command.words[0].start > install.keyword.start
+        if after and tool in words and tuple(words[words.index(tool) + 1 :][:2]) == _PURGES[tool]:
+            return True
+        if after and command.program.startswith(tool) and tuple(words[1:3]) == _PURGES[tool]:
+            return True
+    return False
+
+
 # --- positions -----------------------------------------------------------------------------
 
 

@@ -138,11 +138,13 @@ def _harmless(doc: DockerfileDoc, ins: Instruction) -> bool:
 
 
 def _reads_context(install: Install, workdir: str, dest: str) -> bool:
-    """True when the install reads a path that only the whole-context COPY provides."""
+    """True when the install reads a path that only the whole-context COPY provides (or one whose
+    place a `cd` of the RUN makes unknown)."""
     paths = [p for p in install.packages if is_local(p) and "://" not in p]
     paths += install.values("-e", "--editable")
     paths += [v for v in install.values("-f", "--find-links") if "://" not in v]
-    return any(under(posixpath.normpath(posixpath.join(workdir, p)), dest) for p in paths)
+    seen = [install.relative_to_workdir(p) for p in paths]
+    return any(s is None or under(posixpath.normpath(posixpath.join(workdir, s)), dest) for s in seen)
 
 
 def _files_to_copy(
@@ -202,8 +204,9 @@ def copy_first(project: Project, doc: DockerfileDoc, stage: Stage, k: int) -> Fi
         if _reads_context(install, workdir, dest):
             return None
         for name in (*install.requirement_files, *install.constraint_files):
-            target = posixpath.normpath(posixpath.join(workdir, name))
-            found = None if "$" in name else _files_to_copy(project, doc, target, dest)
+            seen = install.relative_to_workdir(name)
+            target = posixpath.normpath(posixpath.join(workdir, seen)) if seen else ""
+            found = None if "$" in name or not seen else _files_to_copy(project, doc, target, dest)
             if found is None:
                 return None
             safe = safe and found[1]
@@ -223,9 +226,9 @@ def copy_first(project: Project, doc: DockerfileDoc, stage: Stage, k: int) -> Fi
 def _relative_dir(folder: str, workdir: str) -> str:
     """A COPY destination folder, written relative to the WORKDIR when it is inside it."""
     rel = posixpath.relpath(folder, workdir)
-    if rel.startswith(".."):
-        return folder.rstrip("/") + "/"
-    return "./" if rel == "." else f"./{rel}/"
+    if rel == ".":
+        return "./"
+    return folder.rstrip("/") + "/" if rel.startswith("..") or workdir == "/" else f"./{rel}/"
 
 
 def _same_layout(ins: Instruction, dest: str, workdir: str) -> bool:

@@ -24,6 +24,7 @@ from pinbox.rules.install_facts import (
     base_offset,
     boolean,
     cache_mounts,
+    cache_purged,
     dependency_installs,
     expand_home,
     finding_at,
@@ -68,7 +69,8 @@ def _copy_all(project: Project) -> Iterator[Finding]:
                     continue
                 if not WHOLE_CONTEXT & set(ins.value[:-1]):
                     continue
-                run = next((i for i in stage.instructions[k + 1 :] if dependency_installs(doc, i)), None)
+                later = stage.instructions[k + 1 :]  # an ONBUILD install runs in a child image's build
+                run = next((i for i in later if i.cmd == "RUN" and dependency_installs(doc, i)), None)
                 if run is not None:
                     message = (
                         f"`{ins.original}` copies the whole context before the dependency install on "
@@ -149,6 +151,8 @@ def _cache_kept(doc: DockerfileDoc, install: Install, env: dict[str, str]) -> bo
         if install.has("--no-cache-dir") or boolean(env.get("PIP_NO_CACHE_DIR")) is not None:
             return False  # pip disables the cache for any valid boolean, even "false"
     elif install.has("--no-cache", "-n") or boolean(env.get("UV_NO_CACHE")):
+        return False
+    if cache_purged(doc, install):
         return False
     state = doc.model.state(ins)
     home = env["HOME"] if env.get("HOME") else state.home
