@@ -157,3 +157,23 @@ def test_a_package_needing_a_patch_release_locks_for_a_minor_image(tmp_path: Pat
     assert code == 0, err
     assert "FROM python:3.8-slim" in err  # the lowercase dockerfile gave the target
     assert "langchain==0.1.17" in (tmp_path / "requirements.lock").read_text()
+
+
+def test_copy_from_an_image_floats_like_from(tmp_path: Path) -> None:
+    text = f"{FROM}COPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/uv\nCOPY --from=0 /x /x\n"
+    found = check(tmp_path, image.FLOATING_BASE_IMAGE, text)
+    assert [(f.line, f.col) for f in found] == [(1, 6), (2, 13)]
+    assert "`ghcr.io/astral-sh/uv:latest` uses `latest`" in found[1].message
+
+
+def test_an_instruction_before_the_first_from_is_a_parse_error(tmp_path: Path, run_pinbox: Run) -> None:
+    (tmp_path / "Dockerfile").write_text("USER root\nFROM python:3.11-slim\n")
+    code, out, _ = run_pinbox("check", "--select", "parse-error", tmp_path)
+    assert code == 2 and "Dockerfile:1:1: PB001 parse-error USER before the first FROM" in out
+
+
+def test_a_macos_only_package_in_a_linux_run_line(tmp_path: Path) -> None:
+    from pinbox.rules.requirements import PLATFORM_ONLY
+
+    [finding] = check(tmp_path, PLATFORM_ONLY, f"{FROM}RUN pip install tensorflow-macos==2.13.0 rich\n")
+    assert finding.col == 17 and "tensorflow-macos is for macOS only" in finding.message

@@ -117,7 +117,13 @@ def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dock
                 raise PinboxError("FROM needs an image", path=path, line=ins.line)
             close()
             head, current = ins, [ins]
-        elif head is None and ins.cmd == "ARG":
+        elif head is None and ins.cmd != "ARG":
+            raise PinboxError(
+                f"{ins.cmd} before the first FROM: only ARG may come before it, so Docker refuses the file",
+                path=path,
+                line=ins.line,
+            )
+        elif head is None:
             for word in ins.value:
                 key, sep, default = word.partition("=")
                 value = substitute(default.strip("\"'"), dict(global_args)) if sep else None

@@ -34,23 +34,39 @@ def image_name(ref: str) -> str:
     return ref.removeprefix("library/")
 
 
+def _image_refs(doc: DockerfileDoc) -> Iterator[tuple[str, str, int, int]]:
+    """(reference as resolved, as written, line, column) of every external image the Dockerfile
+    uses: each stage's FROM, and each `COPY --from=` that names an image rather than a stage."""
+    for stage in doc.model.stages:
+        earlier = doc.model.stage_named(stage.base_resolved)
+        if earlier is None or earlier.index >= stage.index:
+            at = base_offset(doc, stage)
+            yield stage.base_resolved, stage.base, stage.from_line, position(doc.text, at)[1] if at else 1
+    for ins in doc.model.instructions:
+        source = ins.flag("from") if ins.cmd == "COPY" else None
+        if (
+            source
+            and not source.isdigit()
+            and doc.model.stage_named(source) is None
+            and ("/" in source or ":" in source)
+        ):
+            found = doc.text.find(source, offset(doc.text, ins.line))
+            yield source, source, ins.line, position(doc.text, found)[1] if found >= 0 else 1
+
+
 def _floating(project: Project) -> Iterator[Finding]:
     for doc in project.dockerfiles:
-        for stage in doc.model.stages:
-            ref = stage.base_resolved
-            earlier = doc.model.stage_named(ref)
-            if ref.lower() == "scratch" or (earlier is not None and earlier.index < stage.index):
+        for ref, written, line, col in _image_refs(doc):
+            if ref.lower() == "scratch":
                 continue
             name, tag, digest = split_ref(ref)
-            if digest or ("$" in stage.base and (tag is not None or not name)):
+            if digest or ("$" in written and (tag is not None or not name)):
                 continue  # pinned, or an ARG whose default gives the tag (a build arg can pin it)
-            at = base_offset(doc, stage)
-            col = position(doc.text, at)[1] if at is not None else 1
             if tag in (None, "latest"):
                 moves = "has no tag, so it means `latest`," if tag is None else "uses `latest`, which"
                 severity = Severity.WARNING
                 message = (
-                    f"`FROM {ref}` {moves} moves with every release; pin a version tag and its digest: "
+                    f"`{ref}` {moves} moves with every release; pin a version tag and its digest: "
                     f"`{name}:<version>@sha256:<digest>`"
                 )
             else:
@@ -60,7 +76,7 @@ def _floating(project: Project) -> Iterator[Finding]:
                     f"digest for reproducible builds: `{ref}@sha256:<digest>` (`docker buildx imagetools "
                     f"inspect {ref}` prints it)"
                 )
-            yield FLOATING_BASE_IMAGE.finding(doc.path, stage.from_line, message, col=col, severity=severity)
+            yield FLOATING_BASE_IMAGE.finding(doc.path, line, message, col=col, severity=severity)
 
 
 def _is_root(user: Instruction) -> bool:

@@ -61,9 +61,14 @@ def closure_table() -> dict[str, tuple[str, ...]]:
 
 
 def _entry_rule(
-    code: str, name: str, message: Callable[[Entry], str | None], kind: Kind = Kind.REQUIREMENT
+    code: str,
+    name: str,
+    message: Callable[[Entry], str | None],
+    kind: Kind = Kind.REQUIREMENT,
+    also: Callable[[Project], Iterator[Finding]] | None = None,
 ) -> Rule:
-    """A rule reporting each `kind` line of a deployable file that `message` has something to say about."""
+    """A rule reporting each `kind` line of a deployable file that `message` has something to say
+    about (and, with `also`, what that finds elsewhere)."""
 
     def check(project: Project) -> Iterator[Finding]:
         deployed = (
@@ -74,6 +79,8 @@ def _entry_rule(
                 text = message(e) if e.kind is kind else None
                 if text:
                     yield rule.finding(file.path, e.line, text, col=e.col)
+        if also is not None:
+            yield from also(project)
 
     rule = documented(_TABLE, code, name, check)
     return rule
@@ -121,16 +128,36 @@ def _editable(e: Entry) -> str:
     return f"`-e {e.value}` links a source tree into the environment instead of installing a built package"
 
 
-def _platform_only(e: Entry) -> str | None:
-    row = platform_only(e.requirement.name) if e.requirement else None
-    marker = e.requirement.marker if e.requirement else None
-    if row is None or e.requirement is None or (marker and not marker.evaluate(_LINUX)):
+def _platform_message(name: str, run: bool = False) -> str | None:
+    row = platform_only(name)
+    if row is None:
         return None
     os_name, platform = _OS.get(row.os, (row.os, row.os))
-    guard = f'drop it or add `; sys_platform == "{platform}"`'
+    guard = "drop it" if run else f'drop it or add `; sys_platform == "{platform}"`'
     instead = f"use {row.replace_with} instead" if row.replace_with else guard
     effect = _ON_LINUX[row.linux].format(os=os_name)
-    return f"{e.requirement.name} is for {os_name} only ({row.why}): {effect}; {instead}"
+    return f"{name} is for {os_name} only ({row.why}): {effect}; {instead}"
+
+
+def _platform_only(e: Entry) -> str | None:
+    marker = e.requirement.marker if e.requirement else None
+    if e.requirement is None or (marker and not marker.evaluate(_LINUX)):
+        return None
+    return _platform_message(e.requirement.name)
+
+
+def _platform_only_in_runs(project: Project) -> Iterator[Finding]:
+    """The same packages named in a Linux image's `pip install`."""
+    from pinbox.rules.install_facts import finding_at, pip_installs
+    from pinbox.rules.packages import package_name
+
+    for doc in project.dockerfiles:
+        for install, _ in pip_installs(doc):
+            for word in install.package_words:
+                name = package_name(word.text)
+                text = _platform_message(name, run=True) if name else None
+                if text:
+                    yield finding_at(PLATFORM_ONLY, doc, install.instruction, text, word)
 
 
 def _installed(project: Project) -> Iterator[RequirementsDoc]:
@@ -281,7 +308,7 @@ MISSING_TRANSITIVE = documented(_TABLE, "PB103", "missing-transitive-pins", _mis
 MISSING_HASHES = documented(_TABLE, "PB104", "missing-hashes", _missing_hashes)
 LOCAL_FILE = _entry_rule("PB105", "local-file-reference", _local_file)
 EDITABLE = _entry_rule("PB106", "editable-install", _editable, kind=Kind.EDITABLE)
-PLATFORM_ONLY = _entry_rule("PB107", "platform-only-package", _platform_only)
+PLATFORM_ONLY = _entry_rule("PB107", "platform-only-package", _platform_only, also=_platform_only_in_runs)
 DUPLICATE = documented(_TABLE, "PB108", "duplicate-requirement", _duplicates, fix="safe")
 STALE_LOCK = documented(_TABLE, "PB109", "stale-lock", _stale)
 
