@@ -9,8 +9,6 @@ from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
-from pinbox.target import parse_python
-from pinbox.tomlcompat import tomllib
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,8 @@ FORMATS = ("requirements", "pylock")
 
 def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox] ") -> Config:
     """Validate a `[tool.pinbox]` table."""
+    from pinbox.target import parse_python
+
     _reject_unknown(table, _TOP, prefix, where)
     fmt = _str(table.get("format", "requirements"), "format", where, prefix)
     if fmt not in FORMATS:
@@ -112,6 +112,8 @@ def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    from pinbox.tomlcompat import tomllib
+
     text = read_text(path, what="TOML file")
     try:
         data: dict[str, Any] = tomllib.loads(text)

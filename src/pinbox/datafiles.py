@@ -1,17 +1,18 @@
-"""Tables shipped as data in `pinbox/data/*.toml`, loaded once."""
+"""Tables shipped as data in `pinbox/data/*.toml`, loaded once, when first used."""
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from pinbox.tomlcompat import tomllib
+DATA = Path(__file__).parent / "data"
 
 
 @cache
 def data_table(name: str) -> dict[str, Any]:
     """The parsed `pinbox/data/<name>.toml`."""
-    text = resources.files("pinbox").joinpath(f"data/{name}.toml").read_text("utf-8")
-    data: dict[str, Any] = tomllib.loads(text)
+    from pinbox.tomlcompat import tomllib  # ~3 ms: only commands that read a table pay for it
+
+    data: dict[str, Any] = tomllib.loads((DATA / f"{name}.toml").read_text("utf-8"))
     return data

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from pinbox import paths
@@ -111,6 +110,8 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES
 
 def write_atomic(path: Path, text: str, *, bom: bool = False, encoding: str = "utf-8") -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half."""
+    import tempfile  # writing is rare: keep start-up light
+
     path = paths.check_write(Path(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

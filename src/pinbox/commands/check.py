@@ -11,7 +11,7 @@ from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, EXIT_USAGE
 from pinbox.fix import Fixed, fix, unified_diff
 from pinbox.fsutil import write_fixed
-from pinbox.report import FORMATS, text
+from pinbox.report import formatter, text
 from pinbox.report.text import statistics, summary
 from pinbox.rules import registry, runner
 from pinbox.rules.context import Project, load_project
@@ -105,7 +105,7 @@ def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) ->
     elif opts.format == "text":
         output = text.render(findings, ui.colored(sys.stdout))
     else:
-        output = FORMATS[opts.format](findings)
+        output = formatter(opts.format)(findings)
     if output:
         ui.result(output.rstrip("\n"))
     if opts.statistics and findings:

@@ -23,12 +23,11 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
 from pinbox import paths
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_bytes, read_text
 from pinbox.lock.uv import uv_binary
+from pinbox.names import normalize
 
 _MAX_POINTER = 64 * 1024
 _MAX_ENTRY_POINTS = 1024 * 1024
@@ -51,7 +50,7 @@ def uv_cache_dir() -> Path | None:
 
 def unpacked_wheel(cache: Path, name: str, sha256: str) -> Path | None:
     """The folder where uv unpacked the wheel with this sha256, or None."""
-    for pointer in _pointers(cache, canonicalize_name(name)):
+    for pointer in _pointers(cache, normalize(name)):
         try:
             if sha256.encode() not in read_bytes(pointer, what="uv cache entry", max_bytes=_MAX_POINTER):
                 continue

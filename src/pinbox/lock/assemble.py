@@ -7,11 +7,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 from pinbox.errors import PinboxError
 from pinbox.lock.model import Artifact, Header, Lock, Pin
 from pinbox.lock.uv import Resolution
+from pinbox.names import normalize
 from pinbox.target import Platform, Target
 
 
@@ -80,14 +80,14 @@ def assemble(
     written: dict[str, str] = {}
     for text in requirements:
         try:
-            written.setdefault(str(canonicalize_name(Requirement(text).name)), text)
+            written.setdefault(str(normalize(Requirement(text).name)), text)
         except ValueError:
             continue
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for res in resolutions:
         roots = _roots(res.parents)
         for package in res.packages:
-            name = str(canonicalize_name(str(package["name"])))
+            name = str(normalize(str(package["name"])))
             key = (name, str(package["version"]))
             slot = grouped.setdefault(key, {"platforms": [], "artifacts": {}, "roots": set()})
             slot["platforms"].append(res.platform)

@@ -11,9 +11,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from pinbox.inventory import Wheel, console_scripts_many
+from pinbox.names import normalize
 
 MAX_SECONDS = 120.0
 
@@ -30,7 +29,7 @@ class ScriptsLookup:
         wheels: dict[tuple[str, str], Wheel] = {}
         for packages in resolutions:
             for package in packages:
-                key = (str(canonicalize_name(str(package.get("name")))), str(package.get("version")))
+                key = (str(normalize(str(package.get("name")))), str(package.get("version")))
                 wheel = next(iter(package.get("wheels") or ()), None)
                 if key not in wheels and isinstance(wheel, dict) and wheel.get("url"):
                     sha = str((wheel.get("hashes") or {}).get("sha256", ""))

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from pinbox.errors import PinboxError
+from pinbox.names import normalize
 from pinbox.target import Platform
 from pinbox.tomlcompat import tomllib
 
@@ -155,7 +154,7 @@ def _annotate(
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platform)
         versions, parents = parse_annotated(result.stdout)
-        expected = {str(canonicalize_name(p["name"])): str(p["version"]) for p in pkgs}
+        expected = {str(normalize(p["name"])): str(p["version"]) for p in pkgs}
         if versions != expected:
             raise PinboxError(
                 f"uv gave different versions when annotating the resolution for {platform.docker}",
@@ -210,8 +209,8 @@ def parse_annotated(text: str) -> tuple[dict[str, str], dict[str, tuple[str, ...
             if item.startswith("-") or " " in item or "(" in item:
                 via.append("")  # -r requirements.txt, project (pyproject.toml): direct
             else:
-                via.append(str(canonicalize_name(item)))
-        name = str(canonicalize_name(match.group(1)))
+                via.append(str(normalize(item)))
+        name = str(normalize(match.group(1)))
         versions[name] = match.group(2) or ""
         parents[name] = tuple(dict.fromkeys(via))
     return versions, parents

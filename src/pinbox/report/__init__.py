@@ -1,17 +1,20 @@
-"""Formatters: one module per output format, each `render(findings) -> str`. Paths are shown as
-`pinbox.paths.shown` prints them: relative to the current directory."""
+"""Formatters: one module per output format, each `render(findings) -> str`, imported only for the
+format asked for. Paths are shown as `pinbox.paths.shown` prints them: relative to the current
+directory."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 
-from pinbox.report import github, json_format, sarif, text
 from pinbox.rules.model import Finding
 
 Formatter = Callable[[Sequence[Finding]], str]
-FORMATS: dict[str, Formatter] = {
-    "text": text.render,
-    "json": json_format.render,
-    "sarif": sarif.render,
-    "github": github.render,
-}
+FORMATS = ("text", "json", "sarif", "github")
+_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github"}
+
+
+def formatter(name: str) -> Formatter:
+    """The `render` function of an output format."""
+    render: Formatter = importlib.import_module(f"pinbox.report.{_MODULES[name]}").render
+    return render

@@ -6,9 +6,12 @@ import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
+from pinbox.names import normalize
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 _URL_HASH = re.compile(r"#(?:.*&)?(?:md5|sha1|sha224|sha256|sha384|sha512)=")
 
@@ -41,9 +44,9 @@ class Entry:
     end: int = 0  # offset just past its last physical line (and that line's break)
 
     @property
-    def name(self) -> NormalizedName | None:
+    def name(self) -> str | None:
         """The normalised distribution name (PEP 503), if the line names one."""
-        return canonicalize_name(self.requirement.name) if self.requirement else None
+        return normalize(self.requirement.name) if self.requirement else None
 
     @property
     def is_pinned(self) -> bool:

@@ -13,13 +13,15 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import TYPE_CHECKING
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.requirements.model import Entry, Kind, RequirementsFile
 from pinbox.textpos import line_text, position
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
@@ -112,6 +114,8 @@ def _error(msg: str, path: Path, line: int, col: int, source: str) -> PinboxErro
 
 
 def _parse_requirement(text: str, where: tuple[Path, int, int, str]) -> Requirement:
+    from packaging.requirements import InvalidRequirement, Requirement  # only files with requirements
+
     path, line, col, source = where
     try:
         return Requirement(text)

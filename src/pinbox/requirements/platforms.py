@@ -6,9 +6,8 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-from packaging.utils import canonicalize_name
-
 from pinbox.datafiles import data_table
+from pinbox.names import normalize
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,7 @@ class PlatformOnly:
     linux: str = "none"  # none | build | installs: what pip does with it on Linux (from PyPI's files)
 
     def matches(self, name: str) -> bool:
-        return fnmatch.fnmatchcase(str(canonicalize_name(name)), self.name)
+        return fnmatch.fnmatchcase(str(normalize(name)), self.name)
 
 
 @cache

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from pinbox.datafiles import data_table
 from pinbox.rules.model import Finding, Rule, Severity
 
 if TYPE_CHECKING:
@@ -26,13 +25,4 @@ def documented(
     severity: Severity = Severity.WARNING,
 ) -> Rule:
     """A rule whose summary and doc are the `name` row of data/<table>.toml."""
-    text = data_table(table)[name]
-    return Rule(
-        code=code,
-        name=name,
-        summary=text["summary"],
-        doc=text["doc"],
-        check=check,
-        fix=fix,
-        severity=severity,
-    )
+    return Rule(code=code, name=name, table=table, check=check, fix=fix, severity=severity)

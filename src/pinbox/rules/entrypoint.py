@@ -16,13 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from packaging.utils import canonicalize_name
-
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import SHELLS, read_run
+from pinbox.names import normalize
 from pinbox.rules.context import DockerfileDoc, Project, lock_inputs
 from pinbox.rules.documented import documented
 from pinbox.rules.image import image_name
@@ -103,7 +102,7 @@ def _installed_scripts(project: Project, doc: DockerfileDoc) -> set[str] | None:
     locks = project.locks_of(doc)
     if not doc.installs or not locks or not all(scripts_complete(lock) for lock in locks):
         return None
-    names = {str(canonicalize_name(p.name)) for lock in locks for p in locked(lock)}
+    names = {str(normalize(p.name)) for lock in locks for p in locked(lock)}
     known = {lock.path.resolve() for lock in locks} | {
         path for lock in locks for path in lock_inputs(lock, lock.path.parent)
     }
@@ -124,7 +123,7 @@ def _unknown_packages(install: Install, locked_names: set[str]) -> bool:
         name = word.split(";")[0].split("[")[0].strip()
         for op in "=<>!~@ ":
             name = name.split(op)[0]
-        if str(canonicalize_name(name)) not in locked_names:
+        if str(normalize(name)) not in locked_names:
             return True
     return False
 

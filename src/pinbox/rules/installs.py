@@ -10,13 +10,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from typing import TYPE_CHECKING
 
 from pinbox.dockerfile.copies import WHOLE_CONTEXT, is_context_copy, under
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
+from pinbox.names import normalize
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, lock_inputs
 from pinbox.rules.discover import kind_of
 from pinbox.rules.documented import documented
@@ -37,6 +36,9 @@ from pinbox.rules.install_fixes import copy_first, insert_flag, install_lock, re
 from pinbox.rules.locked import locked_versions
 from pinbox.rules.model import Finding, Fix, Severity
 from pinbox.target import facts_of_image
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 _TARGET_PYTHON = re.compile(r"cpython-(3\.\d+)")
 
@@ -86,6 +88,8 @@ def _unpinned_requirement(word: str) -> Requirement | None:
     """The requirement a package argument names, when it is not pinned with ==."""
     if is_local(word) or "$" in word or "@" in word:
         return None
+    from packaging.requirements import InvalidRequirement, Requirement  # only for package arguments
+
     try:
         req = Requirement(word)
     except InvalidRequirement:
@@ -107,7 +111,7 @@ def _unpinned(project: Project) -> Iterator[Finding]:
                 req = _unpinned_requirement(word)
                 if req is None:
                     continue
-                version = versions.get(canonicalize_name(req.name))
+                version = versions.get(normalize(req.name))
                 fix = None
                 if lock and version and not req.marker and req.specifier.contains(version, prereleases=True):
                     extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from packaging.utils import canonicalize_name
-
+from pinbox.names import normalize
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
 _SCRIPTS = re.compile(r"^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)", re.MULTILINE)
@@ -60,7 +59,7 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
             _tool_scripts(p),
         )
         for p in packages
-        if isinstance(p, dict) and (name := canonicalize_name(str(p.get("name", ""))))
+        if isinstance(p, dict) and (name := normalize(str(p.get("name", ""))))
     )
 
 
@@ -77,7 +76,7 @@ def _pulled_by(block: str) -> tuple[str, ...]:
         return ()
     words = re.split(r"[,\n#]", found.group(1))
     names = (_NAME.match(w.strip()) for w in words if not w.strip().startswith(("-r", "-c", "(")))
-    return tuple(dict.fromkeys(str(canonicalize_name(m.group(0))) for m in names if m))
+    return tuple(dict.fromkeys(str(normalize(m.group(0))) for m in names if m))
 
 
 def _tool_scripts(package: dict[str, object]) -> tuple[str, ...]:

@@ -55,15 +55,27 @@ class Finding:
 @dataclass(frozen=True)
 class Rule:
     """A check with its documentation. `doc` has the sections What it does / Why is this bad? /
-    Example / Use instead / Fix safety, in Markdown."""
+    Example / Use instead / Fix safety, in Markdown; both are the rule's row of
+    `pinbox/data/<table>.toml`, read only when asked for (checking needs neither)."""
 
     code: str
     name: str
-    summary: str
-    doc: str
+    table: str
     check: Callable[[Project], Iterable[Finding]]
     fix: str | None = None  # "safe" | "unsafe" | "safe and unsafe" | None
     severity: Severity = Severity.WARNING
+
+    @property
+    def summary(self) -> str:
+        from pinbox.datafiles import data_table
+
+        return str(data_table(self.table)[self.name]["summary"])
+
+    @property
+    def doc(self) -> str:
+        from pinbox.datafiles import data_table
+
+        return str(data_table(self.table)[self.name]["doc"])
 
     def finding(
         self,

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
+from pinbox.names import normalize
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project
 from pinbox.rules.documented import documented
 from pinbox.rules.image import image_name
@@ -35,14 +34,14 @@ def _conflicts() -> dict[str, Any]:
 
 def family_of(name: str) -> str | None:
     """The import package a distribution shares with others (`opencv-python` -> `cv2`)."""
-    wanted = str(canonicalize_name(name))
+    wanted = str(normalize(name))
     return next((f["package"] for f in _conflicts()["family"] if wanted in f["distributions"]), None)
 
 
 def package_name(word: str) -> str | None:
     """The distribution a package argument names (`flask[async]>=2` -> `flask`)."""
     found = _NAME.match(word.strip("'\""))
-    return str(canonicalize_name(found.group(0))) if found and "://" not in word else None
+    return str(normalize(found.group(0))) if found and "://" not in word else None
 
 
 # --- PB111 -------------------------------------------------------------------------------------

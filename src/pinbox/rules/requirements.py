@@ -12,17 +12,9 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-
 from pinbox import paths
 from pinbox.datafiles import data_table
 from pinbox.errors import PinboxError
-from pinbox.lock.plan import recorded_options, staleness
 from pinbox.requirements.model import Entry, Kind
 from pinbox.requirements.platforms import platform_only
 from pinbox.rules.context import LockDoc, Project, RequirementsDoc
@@ -107,6 +99,13 @@ def _range(e: Entry) -> str | None:
 
 
 def _version_in(url: str) -> str | None:
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
     filename = url.rstrip("/").rsplit("/", 1)[-1]
     try:
         parse = parse_wheel_filename if filename.endswith(".whl") else parse_sdist_filename
@@ -280,6 +279,8 @@ def _duplicates(project: Project) -> Iterator[Finding]:
 
 
 def _lock_project(root: Path, doc: LockDoc) -> Path:
+    from pinbox.lock.plan import recorded_options
+
     """The folder `pinbox lock` ran in: the nearest one, up to the root, from which the lock's
     recorded `--output` (default: its own name) leads to it."""
     output = recorded_options(doc.text, root).output or doc.path.name
@@ -293,6 +294,8 @@ def _stale(project: Project) -> Iterator[Finding]:
     for doc in project.locks:
         if "inputs-digest" not in doc.header:
             continue
+        from pinbox.lock.plan import staleness  # the lock machinery, only when there is a pinbox lock
+
         try:
             reason = staleness(_lock_project(project.root, doc), doc.path)
         except PinboxError as exc:
