@@ -9,6 +9,7 @@ from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.structured import load_toml
 
 
 @dataclass(frozen=True)
@@ -112,22 +113,7 @@ def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    from pinbox.tomlcompat import tomllib
-
-    text = read_text(path, what="TOML file")
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-        return data
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        line = None
-        if "(at line " in message:
-            message, _, rest = message.partition(" (at line ")
-            line = int(rest.split(",")[0])
-        elif message.endswith(" (at end of document)"):
-            message = message.removesuffix(" (at end of document)")
-            line = max(len(text.splitlines()), 1)
-        raise PinboxError(f"invalid TOML: {message}", path=path, line=line) from None
+    return load_toml(read_text(path, what="TOML file"), path)
 
 
 def load_config(project: Path) -> Config:

@@ -164,7 +164,7 @@ def unified_diff(path: Path, before: str, after: str) -> str:
         difflib.unified_diff(
             lines_with_endings(before),
             lines_with_endings(after),
-            f"a/{path.as_posix()}",
-            f"b/{path.as_posix()}",
+            f"a/{path.as_posix().lstrip('/')}",
+            f"b/{path.as_posix().lstrip('/')}",
         )
     )

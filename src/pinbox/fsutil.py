@@ -141,6 +141,7 @@ def write_fixed(path: Path, before: str, after: str) -> None:
     if decode(data, what="file", path=path) != before:
         raise PinboxError("changed on disk while pinbox was checking it; not written", path=path)
     codec, bom = encoding_of(data)
+    paths.check_write(path, given=False)  # a fix never writes out of the project, even through a link
     write_atomic(path, after, bom=bool(bom), encoding=codec)
 
 

@@ -75,14 +75,27 @@ def scope(root: Path, given: Iterable[Path] = ()) -> Iterator[Scope]:
         _SCOPE.reset(token)
 
 
+@contextlib.contextmanager
+def command_scope(project: Path, *given: str | Path | None) -> Iterator[Scope]:
+    """The scope of a command run on `project` with these paths typed on its command line (None:
+    not given). Paths named by configuration or a lock header are not passed here: they never widen
+    what may be read or written."""
+    with scope(project, [Path(p) for p in given if p]) as found:
+        yield found
+
+
 def current() -> Scope | None:
     return _SCOPE.get()
 
 
-def inside(path: Path) -> bool:
-    """May `path` be read or written in the current scope?"""
+def inside(path: Path, *, given: bool = True) -> bool:
+    """May `path` be read or written in the current scope (`given`: do paths named on the command
+    line count)?"""
     found = _SCOPE.get()
-    return found is None or found.allows(real(path))
+    if found is None:
+        return True
+    where = real(path)
+    return found.allows(where) if given else where.is_relative_to(found.root)
 
 
 def shown(path: Path | str) -> str:
@@ -102,10 +115,22 @@ def check_read(path: Path, what: str) -> Path:
     return path
 
 
-def check_write(path: Path, *, inputs: Iterable[Path] = ()) -> Path:
-    """`path`, when it may be written: inside the scope, not a symlink, device, FIFO or folder, not
-    one of `inputs`, in a folder that exists."""
-    if not inside(path):
+def check_folder(folder: Path) -> Path:
+    """A folder pinbox manages (creates, fills, prunes): inside the scope and not a symlink."""
+    if folder.is_symlink():
+        raise PinboxError("is a symlink; pinbox does not write through links", path=folder)
+    if not inside(folder):
+        raise PinboxError("is outside the project; not written", path=folder, hint=HINT)
+    if folder.exists() and not folder.is_dir():
+        raise PinboxError("is not a folder", path=folder)
+    return folder
+
+
+def check_write(path: Path, *, inputs: Iterable[Path] = (), given: bool = True) -> Path:
+    """`path`, when it may be written: inside the scope (with `given` False, inside the project
+    itself: `--fix` never writes out of it), not a symlink, device, FIFO or folder, not one of
+    `inputs`, in a folder that exists."""
+    if not inside(path, given=given):
         raise PinboxError("is outside the project; not written", path=path, hint=HINT)
     try:
         info = os.lstat(path)

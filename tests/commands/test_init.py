@@ -93,15 +93,21 @@ def test_example_matches_golden_files(tmp_path: Path, run_pinbox: Run) -> None:
     assert sorted(fragments) == sorted(locked)  # every pin in exactly one layer
 
 
-def test_never_overwrites_without_force_and_diff_writes_nothing(tmp_path: Path, run_pinbox: Run) -> None:
+def test_never_overwrites_without_force_and_diff_writes_nothing(
+    tmp_path: Path, run_pinbox: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "iris-app"
     shutil.copytree(
         EXAMPLE, project, ignore=shutil.ignore_patterns("out", "requirements.lock", "pinbox.lock.d")
     )
+    monkeypatch.chdir(project)
     before = (project / "Dockerfile").read_text()
     code, _, err = run_pinbox("init", project)
     assert code == 2 and "--force" in err and "Dockerfile" in err
     assert (project / "Dockerfile").read_text() == before
+    assert not (project / "requirements.lock").exists()  # a refused init writes nothing, not even the lock
     code, out, _ = run_pinbox("init", "--diff", project)
     assert code == 0 and out.startswith("--- a/Dockerfile") and "+FROM python:3.11-slim AS builder" in out
+    assert "+++ b/requirements.lock" in out  # the lock it would write is part of the diff
     assert (project / "Dockerfile").read_text() == before and not (project / "compose.yaml").exists()
+    assert not (project / "requirements.lock").exists() and not (project / "pinbox.lock.d").exists()

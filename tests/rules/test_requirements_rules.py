@@ -485,6 +485,7 @@ def test_codes_names_and_docs() -> None:
         ("PB107", "platform-only-package"),
         ("PB108", "duplicate-requirement"),
         ("PB109", "stale-lock"),
+        ("PB112", "credentials-in-requirements"),
     ]
     sections = ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"]
     for rule in family.RULES:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from pinbox import paths
 from pinbox.config import load_config
 from pinbox.dockerfile import load_dockerfile
 from pinbox.engine import images
@@ -20,6 +21,7 @@ from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_f
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
 from pinbox.lock.read import LockedBlock, recorded_target, stale_reason
 from pinbox.lock.render import human_size
+from pinbox.reference import check_reference
 from pinbox.target import find_dockerfile, parse_platforms
 from pinbox.ui import UI
 
@@ -56,7 +58,7 @@ def _fresh_lock(opts: BuildOptions, ui: UI) -> Plan:
         from pinbox.commands import lock as lock_command
 
         ui.info(f"{reason}: running pinbox lock")
-        lock_command.run(with_recorded(lock_opts, lock), ui)
+        lock_command.relock(with_recorded(lock_opts, lock), ui)
         plan = make_plan(with_recorded(lock_opts, lock))
     return plan
 
@@ -99,6 +101,21 @@ def _on_step(ui: UI) -> Callable[[Step], None]:
 
 
 def run(opts: BuildOptions, ui: UI) -> int:
+    with paths.command_scope(opts.project, opts.dockerfile):
+        return _run(opts, ui)
+
+
+def _check_references(opts: BuildOptions) -> None:
+    """Every image reference given, checked before anything runs."""
+    for ref, what in ((opts.tag, "--tag"), (opts.cache_to, "--cache-to")):
+        if ref:
+            check_reference(ref, what)
+    for ref in opts.cache_from:
+        check_reference(ref, "--cache-from")
+
+
+def _run(opts: BuildOptions, ui: UI) -> int:
+    _check_references(opts)
     config = load_config(opts.project)
     _check_platform(output_path(LockOptions(project=opts.project), config, config.format), opts.platform)
     client = find_docker()
@@ -113,7 +130,8 @@ def run(opts: BuildOptions, ui: UI) -> int:
         changed = write_fragments(dockerfile.parent / FOLDER, texts)
         if changed:
             ui.info(f"updated {FOLDER}/: {', '.join(changed)}")
-    ref = opts.tag or f"{re.sub(r'[^a-z0-9_.-]+', '-', opts.project.resolve().name.lower())}:latest"
+    name = re.sub(r"[^a-z0-9_.-]+", "-", opts.project.resolve().name.lower()).strip("-._") or "app"
+    ref = opts.tag or f"{name}:latest"
     stages = _copied_stages(dockerfile)
     cache_from = opts.cache_from
     if not client.buildx:  # inline cache holds one stage: each builder stage gets its own ref

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from pinbox import paths
+from pinbox.commands.lock import Made
+from pinbox.commands.lock import write as write_lock
 from pinbox.dockerfile import load_dockerfile
 from pinbox.errors import PinboxError
 from pinbox.fix import unified_diff
-from pinbox.fsutil import write_atomic
+from pinbox.fsutil import read_text, write_atomic
 from pinbox.generate import facts
 from pinbox.generate.entry import find_entry
 from pinbox.generate.fragments import FOLDER, INSTALLER, fragment_texts, load_lock, write_fragments
@@ -22,6 +25,7 @@ from pinbox.lock.model import Header
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
 from pinbox.lock.read import stale_reason
 from pinbox.lock.render import render_requirements
+from pinbox.reference import check_reference
 from pinbox.target import Target
 from pinbox.ui import UI
 
@@ -44,8 +48,9 @@ class InitOptions:
     diff: bool = False
 
 
-def fresh_plan(project: Path, ui: UI) -> Plan:
-    """The project's lock plan, running `pinbox lock` first when the lock is missing or stale."""
+def fresh_lock(project: Path, ui: UI) -> tuple[Plan, Made | None]:
+    """The project's lock plan, and a new lock made in memory when the lock is missing or stale
+    (written only once the command decides to write anything)."""
     from pinbox.commands import lock as lock_command
     from pinbox.config import load_config
 
@@ -54,11 +59,11 @@ def fresh_plan(project: Path, ui: UI) -> Plan:
     lock = output_path(opts, config, config.format)
     plan = make_plan(with_recorded(opts, lock))
     reason = stale_reason(plan.output, plan.target.key(), plan.digest)
-    if reason:
-        ui.info(f"{reason}: running pinbox lock")
-        lock_command.run(with_recorded(opts, lock), ui)
-        plan = make_plan(with_recorded(opts, lock))
-    return plan
+    if not reason:
+        return plan, None
+    ui.info(f"{reason}: locking")
+    made = lock_command.make(with_recorded(opts, lock), ui)
+    return made.plan, made
 
 
 def installer_lock(target: Target) -> str:
@@ -93,10 +98,12 @@ def _service_name(project: Path) -> str:
     return name or "app"
 
 
-def generate(opts: InitOptions, plan: Plan, ui: UI) -> tuple[dict[str, str], dict[str, str]]:
-    """(files for the project, fragment files) as text."""
+def generate(
+    opts: InitOptions, plan: Plan, ui: UI, lock_text: str | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(files for the project, fragment files) as text (`lock_text`: a lock not yet written)."""
     project = opts.project
-    options, blocks = load_lock(plan.output)
+    options, blocks = load_lock(plan.output, lock_text)
     layers, fragments = fragment_texts(plan.output, options, blocks)
     entry = find_entry(project, opts.cmd)
     names = {b.name for b in blocks}
@@ -152,18 +159,29 @@ def generate(opts: InitOptions, plan: Plan, ui: UI) -> tuple[dict[str, str], dic
 
 
 def run(opts: InitOptions, ui: UI) -> int:
-    plan = fresh_plan(opts.project, ui)
-    files, fragments = generate(opts, plan, ui)
+    with paths.command_scope(opts.project):
+        return _run(opts, ui)
+
+
+def _existing(path: Path) -> str:
+    return read_text(path, what="file") if path.exists() else ""
+
+
+def _run(opts: InitOptions, ui: UI) -> int:
+    for ref, what in ((opts.base, "--base"), (opts.image, "--image")):
+        if ref is not None:
+            check_reference(ref, what)  # never a line injected into the generated files
+    plan, made = fresh_lock(opts.project, ui)
+    files, fragments = generate(opts, plan, ui, made.text if made else None)
     blocked = [
         name
         for name, text in files.items()
-        if (opts.project / name).exists() and (opts.project / name).read_text(encoding="utf-8") != text
+        if (opts.project / name).exists() and _existing(opts.project / name) != text
     ]
-    if opts.diff:
-        for name, text in files.items():
-            path = opts.project / name
-            before = path.read_text(encoding="utf-8") if path.exists() else ""
-            diff = unified_diff(Path(name), before, text)
+    if opts.diff:  # writes nothing, not even a stale lock
+        changes = [(opts.project / name, text) for name, text in files.items()]
+        for path, text in [*changes, *([(plan.output, made.text)] if made else [])]:
+            diff = unified_diff(Path(paths.shown(path)), _existing(path), text)
             if diff:
                 ui.result(diff.rstrip("\n"))
         return 0
@@ -171,8 +189,11 @@ def run(opts: InitOptions, ui: UI) -> int:
         raise PinboxError(
             f"{', '.join(blocked)} already exist{'s' if len(blocked) == 1 else ''} and would change",
             path=opts.project,
-            hint="see the changes with --diff; overwrite with --force",
+            hint="see the changes with --diff; overwrite with --force (nothing was written)",
         )
+    if made is not None:
+        write_lock(made)
+        ui.info(f"wrote {paths.shown(plan.output)}")
     keep = (INSTALLER,) if opts.installer == "uv" else ()
     write_fragments(opts.project / FOLDER, fragments, keep=keep)
     for name, text in files.items():

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pinbox import __version__
+from pinbox import __version__, paths
 from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text, write_atomic
 from pinbox.lock import uv
 from pinbox.lock.assemble import assemble
 from pinbox.lock.model import Header, Lock
-from pinbox.lock.plan import LockOptions, make_plan, output_path, regenerate_command, with_recorded
+from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, regenerate_command, with_recorded
 from pinbox.lock.read import read_pins, stale_reason
 from pinbox.lock.render import render_pylock, render_requirements
 from pinbox.lock.scripts import ScriptsLookup
+from pinbox.lock.validate import damage
+from pinbox.redact import credentials_in, redact
 from pinbox.requirements.freeze import repair_freeze
+from pinbox.target import Target
 from pinbox.ui import UI
 
 
@@ -43,22 +47,62 @@ def _repair_freeze(opts: LockOptions, ui: UI) -> Path:
 
 
 def run(opts: LockOptions, ui: UI) -> int:
+    with paths.command_scope(opts.project, opts.input, opts.output, opts.dockerfile, opts.from_freeze):
+        return _run(opts, ui)
+
+
+def relock(opts: LockOptions, ui: UI) -> int:
+    """`pinbox lock` inside another command's scope (init, build): options read back from a lock's
+    header never widen what may be read or written."""
+    return _run(opts, ui)
+
+
+def _run(opts: LockOptions, ui: UI) -> int:
     started = time.monotonic()
     if opts.from_freeze:
         opts = replace(opts, input=str(_repair_freeze(opts, ui)))
     if opts.check:
-        config = load_config(opts.project)
-        plan = make_plan(with_recorded(opts, output_path(opts, config, opts.format or config.format)))
-        reason = stale_reason(plan.output, plan.target.key(), plan.digest)
-        if reason:
-            ui.result(f"stale: {reason}")
+        return _check(opts, ui)
+    made = make(opts, ui)
+    write(made)
+    _report(ui, opts, made.lock, made.plan.output, time.monotonic() - started)
+    return 0
+
+
+def _check(opts: LockOptions, ui: UI) -> int:
+    """Exit 1 when the lock is missing, damaged, or no longer matches its inputs or target."""
+    config = load_config(opts.project)
+    output = output_path(opts, config, opts.format or config.format)
+    if output.exists():
+        broken = damage(output, read_text(output, what="lock"))
+        if broken:
+            ui.result(f"damaged: {paths.shown(output)}: {broken}; regenerate it with `pinbox lock`")
             return EXIT_FINDINGS
-        ui.info(f"{plan.output.name} is up to date ({plan.target.describe()})")
-        return 0
+    plan = make_plan(with_recorded(opts, output))
+    reason = stale_reason(plan.output, plan.target.key(), plan.digest)
+    if reason:
+        ui.result(f"stale: {reason}")
+        return EXIT_FINDINGS
+    ui.info(f"{plan.output.name} is up to date ({plan.target.describe()})")
+    return 0
+
+
+@dataclass(frozen=True)
+class Made:
+    """A lock resolved and rendered, not yet written."""
+
+    plan: Plan
+    lock: Lock
+    text: str
+
+
+def make(opts: LockOptions, ui: UI) -> Made:
+    """Resolve and render the lock in memory (init --diff shows it; nothing is written here)."""
     plan = make_plan(opts)
     target, inputs, output = plan.target, plan.inputs, plan.output
+    refuse_credentials(inputs.index_options, inputs.path)
     ui.info(f"target: {target.describe()}  [from {target.source}]")
-    previous = {} if (opts.upgrade or not output.exists()) else read_pins(output, target)
+    previous = {} if (opts.upgrade or not output.exists()) else _previous(output, target, ui)
     request = uv.Request(
         project=opts.project,
         input=inputs.path.resolve(),
@@ -91,10 +135,39 @@ def run(opts: LockOptions, ui: UI) -> int:
         )
         for error in scripts.errors[:3]:
             ui.detail(error)
+    refuse_credentials([p.index or "" for p in lock.pins], inputs.path)
     text = render_pylock(lock) if plan.format == "pylock" else render_requirements(lock)
-    write_atomic(output, text)
-    _report(ui, opts, lock, output, time.monotonic() - started)
-    return 0
+    return Made(plan, lock, text)
+
+
+def _previous(output: Path, target: Target, ui: UI) -> dict[str, dict[str, str]]:
+    """The pins of the lock being replaced, kept where still allowed; a damaged lock keeps none."""
+    try:
+        return read_pins(output, target)
+    except PinboxError as exc:
+        ui.warn(f"{paths.shown(output)} cannot be read ({exc.message}); locking afresh")
+        return {}
+
+
+def write(made: Made) -> None:
+    """Write the lock: a regular file in the project (or one named on the command line), never
+    one of its own inputs."""
+    paths.check_write(made.plan.output, inputs=made.plan.inputs.files)
+    write_atomic(made.plan.output, made.text)
+
+
+def refuse_credentials(urls: Iterable[str], source: Path) -> None:
+    """A lock is committed and copied into images: it never stores a literal password or token."""
+    for url in urls:
+        if credentials_in(url):
+            raise PinboxError(
+                f"the index `{redact(url)}` carries a literal credential, which would be written into "
+                "the lock",
+                path=source,
+                hint="write it as ${PIP_INDEX_USER}:${PIP_INDEX_PASSWORD}@... (pip and uv expand "
+                "environment variables there), or use a netrc or keyring; in Docker, a BuildKit "
+                "secret (RUN --mount=type=secret)",
+            )
 
 
 def _report(ui: UI, opts: LockOptions, lock: Lock, output: Path, seconds: float) -> None:

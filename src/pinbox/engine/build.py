@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pinbox.engine.docker import DockerClient
 from pinbox.engine.progress import BuildLog, Step
-from pinbox.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, PinboxError
+from pinbox.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, PinboxError, Terminated
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,14 @@ def run_build(
             if step is not None and on_step is not None:
                 on_step(step)
         code = proc.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as exc:
         proc.send_signal(signal.SIGINT)  # the client cancels the build in the engine
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if isinstance(exc, Terminated):
+            raise
         raise PinboxError("build interrupted; nothing was tagged", exit_code=EXIT_INTERRUPTED) from None
     if code != 0:
         raise _failure(log, req)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox.errors import PinboxError
-from pinbox.tomlcompat import tomllib
+from pinbox.fsutil import read_text
+from pinbox.structured import load_toml
 
 _FASTAPI = re.compile(r"^(\w+)\s*=\s*FastAPI\(", re.M)
 _FLASK = re.compile(r"^(\w+)\s*=\s*Flask\(", re.M)
@@ -24,9 +25,10 @@ class Entry:
 
 
 def _read(path: Path) -> str:
+    """A project file's text, or "" when it is missing or cannot be read (the path policy holds)."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return read_text(path, what="file") if path.is_file() else ""
+    except PinboxError:
         return ""
 
 
@@ -56,9 +58,10 @@ def _project_script(project: Path) -> Entry | None:
     if not pyproject.is_file():
         return None
     try:
-        scripts = tomllib.loads(_read(pyproject)).get("project", {}).get("scripts", {})
-    except tomllib.TOMLDecodeError:
+        project_table = load_toml(_read(pyproject), pyproject).get("project", {})
+    except PinboxError:
         return None
+    scripts = project_table.get("scripts", {}) if isinstance(project_table, dict) else None
     if not isinstance(scripts, dict) or not scripts:
         return None
     name, target = next(iter(scripts.items()))

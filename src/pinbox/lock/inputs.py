@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.requirements import RequirementsFile, load_requirements
 from pinbox.requirements.model import Kind
-from pinbox.tomlcompat import tomllib
+from pinbox.structured import load_toml
 
 CANDIDATES = ("requirements.in", "requirements.txt", "pyproject.toml")
 
@@ -62,8 +60,8 @@ def detect_input(project: Path, explicit: str | None) -> Path:
 
 def _has_dependencies(path: Path) -> bool:
     try:
-        data = tomllib.loads(read_text(path))
-    except (tomllib.TOMLDecodeError, PinboxError):
+        data = load_toml(read_text(path, what="pyproject.toml"), path)
+    except PinboxError:
         return True  # let the real load report the error
     return isinstance(data.get("project"), dict) and "dependencies" in data["project"]
 
@@ -109,21 +107,30 @@ def _from_requirements(project: Path, path: Path, files: list[RequirementsFile])
     )
 
 
+def _strings(value: Any, key: str, path: Path) -> list[str]:
+    """A TOML array of strings, checked: a string where a list belongs is never iterated."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        found = "a string" if isinstance(value, str) else type(value).__name__
+        raise PinboxError(f"[project] {key} must be an array of strings, not {found}", path=path)
+    return list(value)
+
+
 def _read_pyproject(project: Path, path: Path, extras: tuple[str, ...]) -> Inputs:
-    try:
-        data = tomllib.loads(read_text(path, what="pyproject.toml"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PinboxError(f"invalid TOML: {exc}", path=path) from None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    data = load_toml(read_text(path, what="pyproject.toml"), path)
     proj = data.get("project")
-    if not isinstance(proj, dict) or not isinstance(proj.get("dependencies", []), list):
-        raise PinboxError("no [project] dependencies list", path=path)
-    deps: list[str] = list(proj.get("dependencies", []))
-    optional: dict[str, Any] = proj.get("optional-dependencies", {}) or {}
+    if not isinstance(proj, dict):
+        raise PinboxError("no [project] table (or it is not a table)", path=path)
+    deps = _strings(proj.get("dependencies", []), "dependencies", path)
+    optional = proj.get("optional-dependencies", {}) or {}
+    if not isinstance(optional, dict):
+        raise PinboxError("[project] optional-dependencies must be a table of arrays", path=path)
     for extra in extras:
         if extra not in optional:
             known = ", ".join(sorted(optional)) or "none"
             raise PinboxError(f"no optional-dependencies group {extra!r} (groups: {known})", path=path)
-        deps.extend(optional[extra])
+        deps.extend(_strings(optional[extra], f"optional-dependencies.{extra}", path))
     for dep in deps:
         try:
             Requirement(dep)

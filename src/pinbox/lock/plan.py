@@ -49,8 +49,12 @@ def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None 
     if dockerfile is not None and dockerfile.is_file():
         return target_from_dockerfile(load_dockerfile(dockerfile), python=python, platforms=platform)
     source = "flags" if (opts.python or opts.platform) else "config" if (python or platform) else None
-    if source is None and lock_path is not None and recorded_target(lock_path):
-        return target_from_key(str(recorded_target(lock_path)))
+    recorded = recorded_target(lock_path) if source is None and lock_path is not None else None
+    if recorded:
+        try:
+            return target_from_key(recorded)
+        except PinboxError:
+            pass  # a damaged header never blocks regenerating the lock: lock for this interpreter
     return target_from_flags(python, platform, source or "this interpreter")
 
 
@@ -114,9 +118,12 @@ _RECORDED = {
 
 def recorded_options(text: str, project: Path) -> LockOptions:
     """The options of the command a lock's header says regenerates it."""
-    lines = text.splitlines()
+    lines = text.split("\n")
     command = lines[1].lstrip("#").strip() if len(lines) > 1 else ""
-    words = shlex.split(command)[2:] if command.startswith("pinbox lock") else []
+    try:
+        words = shlex.split(command)[2:] if command.startswith("pinbox lock") else []
+    except ValueError:
+        words = []  # a damaged header: regenerating starts from what is given now
     values: dict[str, object] = {}
     for flag, value in zip(words[::2], words[1::2], strict=False):
         name = _RECORDED.get(flag)

@@ -6,14 +6,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.markers import Marker
-
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.header import parse_header
 from pinbox.requirements import parse_requirements
+from pinbox.structured import load_toml
 from pinbox.target import Target
-from pinbox.tomlcompat import tomllib
 
 
 def is_pylock(path: Path) -> bool:
@@ -25,12 +23,17 @@ def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
     text = read_text(path, what="lock")
     entries: list[tuple[str, str, str | None]] = []  # name, version, marker
     if is_pylock(path):
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise PinboxError(f"invalid TOML: {exc}", path=path) from None
-        for package in data.get("packages", []):
-            entries.append((str(package.get("name")), str(package.get("version")), package.get("marker")))
+        packages = load_toml(text, path, "lock").get("packages", [])
+        for package in packages if isinstance(packages, list) else ():
+            if isinstance(package, dict):
+                marker = package.get("marker")
+                entries.append(
+                    (
+                        str(package.get("name")),
+                        str(package.get("version")),
+                        marker if isinstance(marker, str) else None,
+                    )
+                )
     else:
         for entry in parse_requirements(text, path).requirements:
             version = entry.pinned_version
@@ -43,9 +46,18 @@ def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
         pins[platform.uv] = {
             name: version
             for name, version, marker in entries
-            if marker is None or Marker(marker).evaluate(env)
+            if marker is None or _evaluate(marker, env, path)
         }
     return pins
+
+
+def _evaluate(marker: str, env: dict[str, str], path: Path) -> bool:
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return Marker(marker).evaluate(env)
+    except InvalidMarker as exc:
+        raise PinboxError(f"invalid marker {marker!r}: {exc}".split("\n")[0], path=path) from None
 
 
 def stale_reason(path: Path, target_key: str | None, digest: str) -> str | None:

@@ -9,7 +9,6 @@ from packaging.pylock import Pylock, PylockValidationError
 from pinbox.errors import PinboxError
 from pinbox.lock.header import render_header
 from pinbox.lock.model import Artifact, Lock, Pin
-from pinbox.tomlcompat import tomllib
 
 
 def pin_marker(lock: Lock, pin: Pin) -> str | None:
@@ -111,7 +110,12 @@ def render_pylock(lock: Lock) -> str:
 
 def validate_pylock(text: str) -> Pylock:
     """Parse a pylock.toml back and validate it against PEP 751."""
+    from pathlib import Path
+
+    from pinbox.structured import load_toml
+
+    data = load_toml(text, Path("pylock.toml"), "pylock.toml")
     try:
-        return Pylock.from_dict(tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, PylockValidationError) as exc:
+        return Pylock.from_dict(data)
+    except (PylockValidationError, TypeError, ValueError, AttributeError) as exc:
         raise PinboxError(f"invalid pylock.toml: {exc}") from None

@@ -29,7 +29,12 @@ def uv_binary() -> str:
     """The uv executable: `PINBOX_UV`, else the one the `uv` package installed, else PATH."""
     chosen = os.environ.get("PINBOX_UV")
     if chosen:
-        return chosen
+        path = shutil.which(chosen)
+        if path is None or not Path(path).is_file():
+            raise PinboxError(
+                f"PINBOX_UV={chosen}: not an executable file", hint="point it at a uv binary, or unset it"
+            )
+        return path
     try:
         from uv import find_uv_bin
 
@@ -166,26 +171,31 @@ def _annotate(
 
 def run_uv(binary: str, jobs: Sequence[tuple[list[str], Path]]) -> list[subprocess.CompletedProcess[str]]:
     """Run uv commands side by side in their working folders; return them in order."""
-    procs = [
-        subprocess.Popen(
-            [binary, *args],
-            cwd=cwd,
-            env=_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args, cwd in jobs
-    ]
+    procs: list[subprocess.Popen[str]] = []
     done = []
     try:
+        for args, cwd in jobs:
+            try:
+                procs.append(
+                    subprocess.Popen(
+                        [binary, *args],
+                        cwd=cwd,
+                        env=_env(),
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    )
+                )
+            except OSError as exc:
+                raise PinboxError(f"cannot run uv ({binary}): {exc.strerror or exc}") from None
         for proc in procs:
             out, err = proc.communicate()
             done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    finally:
+    finally:  # interrupted or terminated: no uv is left running
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
+                proc.wait(timeout=10)
     return done
 
 
@@ -241,7 +251,8 @@ _NETWORK = (
 def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxError:
     """Turn uv's stderr into one PinboxError a person can act on."""
     text = "\n".join(line for line in stderr.strip().splitlines() if not line.startswith("warning:"))
-    target = f"CPython {req.python} on {platform.docker} ({platform.tag})"
+    minor = ".".join(req.python.split(".")[:2])
+    target = f"CPython {minor} on {platform.docker} ({platform.tag})"
     explanation = re.sub(r"^error: ", "", text.strip())
     wheel = _NO_WHEEL.search(text) or _NO_WHEEL_HINT.search(text)
     if wheel:
@@ -249,7 +260,7 @@ def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxErro
         return PinboxError(
             f"no wheel of {name} for {target}\n{_indent(explanation)}",
             hint=f"pick a version of {name} that ships a wheel for {platform.tag} and Python "
-            f"{req.python}, or build it from source in the image with --allow-sdist {name}",
+            f"{minor}, or build it from source in the image with --allow-sdist {name}",
         )
     if any(marker in text for marker in _NETWORK):
         return PinboxError(

@@ -17,6 +17,7 @@ from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
 from pinbox.requirements import RequirementsFile, parse_requirements
 from pinbox.rules.discover import expand, given_kind, walk
+from pinbox.structured import load_toml, load_yaml
 
 
 @dataclass(frozen=True)
@@ -231,28 +232,15 @@ def load_project(
 
 
 def _toml(path: Path, text: str) -> dict[str, Any]:
-    from pinbox.tomlcompat import tomllib
-
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PinboxError(f"invalid TOML: {exc}", path=path) from None
+    data = load_toml(text, path, "lock")
+    packages = data.get("packages", [])
+    if not isinstance(packages, list) or not all(isinstance(p, dict) for p in packages):
+        raise PinboxError("`packages` must be an array of tables", path=path)
     return data
 
 
 def _compose(path: Path, text: str) -> ComposeDoc:
-    import yaml
-
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PinboxError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            col=mark.column + 1 if mark else None,
-        ) from None
+    data = load_yaml(text, path, "compose file") or {}
     if not isinstance(data, dict):
         raise PinboxError("a compose file must be a mapping", path=path, line=1)
     return ComposeDoc(path, text, data)

@@ -76,10 +76,14 @@ def reserves_gpu(service: dict[str, Any]) -> bool:
     for key in ("deploy", "resources", "reservations", "devices"):
         devices = devices.get(key) if isinstance(devices, dict) else None
     return any(
-        isinstance(d, dict)
-        and (d.get("driver") == "nvidia" or "gpu" in map(str, d.get("capabilities") or ()))
+        isinstance(d, dict) and (d.get("driver") == "nvidia" or "gpu" in _strings(d.get("capabilities")))
         for d in (devices if isinstance(devices, list) else ())
     )
+
+
+def _strings(value: Any) -> list[str]:
+    """A compose list of strings as written (anything else, a number say, holds none)."""
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def project_reserves_gpu(project: Project) -> bool:

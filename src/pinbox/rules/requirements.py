@@ -20,7 +20,7 @@ from pinbox.requirements.platforms import platform_only
 from pinbox.rules.context import LockDoc, Project, RequirementsDoc
 from pinbox.rules.documented import documented
 from pinbox.rules.locked import locked
-from pinbox.rules.model import Edit, Finding, Fix, Rule
+from pinbox.rules.model import Edit, Finding, Fix, Rule, Severity
 
 _NOT_DEPLOYED = {"dev", "devel", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint"}
 _LINUX = {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
@@ -305,6 +305,25 @@ def _stale(project: Project) -> Iterator[Finding]:
             yield STALE_LOCK.finding(doc.path, 1, reason + action)
 
 
+def _credentials(project: Project) -> Iterator[Finding]:
+    """Literal passwords or tokens in any requirements file or lock (deployable or not: all are
+    committed, and locks are copied into images)."""
+    from pinbox.redact import credentials_in, redact
+
+    for doc in project.requirements:
+        for e in doc.parsed.entries:
+            text = " ".join(filter(None, (e.text, e.value or "")))
+            found = credentials_in(text)
+            if found:
+                url = redact(found[0].group(0))
+                message = (
+                    f"`{url}...` holds a literal password or token, committed with this file and copied into "
+                    "every image built from it; write it as ${VAR} (pip and uv expand environment variables "
+                    "in requirements files) or use a netrc, keyring or BuildKit secret"
+                )
+                yield CREDENTIALS.finding(doc.path, e.line, message, col=e.col)
+
+
 UNPINNED = _entry_rule("PB101", "unpinned-requirement", _unpinned)
 RANGE = _entry_rule("PB102", "range-requirement", _range)
 MISSING_TRANSITIVE = documented(_TABLE, "PB103", "missing-transitive-pins", _missing_transitive)
@@ -314,6 +333,9 @@ EDITABLE = _entry_rule("PB106", "editable-install", _editable, kind=Kind.EDITABL
 PLATFORM_ONLY = _entry_rule("PB107", "platform-only-package", _platform_only, also=_platform_only_in_runs)
 DUPLICATE = documented(_TABLE, "PB108", "duplicate-requirement", _duplicates, fix="safe")
 STALE_LOCK = documented(_TABLE, "PB109", "stale-lock", _stale)
+CREDENTIALS = documented(
+    _TABLE, "PB112", "credentials-in-requirements", _credentials, severity=Severity.ERROR
+)
 
 RULES: tuple[Rule, ...] = (
     UNPINNED,
@@ -325,4 +347,5 @@ RULES: tuple[Rule, ...] = (
     PLATFORM_ONLY,
     DUPLICATE,
     STALE_LOCK,
+    CREDENTIALS,
 )

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pinbox.errors import PinboxError
+from pinbox.fsutil import read_text
 from pinbox.rules import registry
 from pinbox.rules.context import Project
 from pinbox.rules.meta import UNUSED_IGNORE
@@ -44,7 +46,10 @@ def _texts(project: Project) -> dict[Path, str]:
     for group in (project.dockerfiles, project.requirements, project.pylocks, project.composes):
         texts.update((doc.path, doc.text) for doc in group)
     for path in project.dockerignores:  # a comment line there is harmless to Docker
-        texts[path] = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            texts[path] = read_text(path, what=".dockerignore")
+        except PinboxError:
+            continue  # a folder, a dangling link, a FIFO: context-bloat says what it can
     return texts
 
 

@@ -1,0 +1,32 @@
+"""Image references checked against Docker's grammar (distribution/reference) before use, so a
+bad `-t`, `--base` or `--image` is a clear error, never an empty one, and never a line injected into
+a generated file."""
+
+from __future__ import annotations
+
+import re
+
+from pinbox.errors import PinboxError
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*"
+_HOST = rf"(?:{_DOMAIN}|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+_NAME = rf"(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_REFERENCE = re.compile(rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
+MAX_NAME = 255
+
+
+def check_reference(ref: str, what: str) -> str:
+    """`ref` when it is a valid image reference; else an error naming the option and the rule."""
+    match = _REFERENCE.fullmatch(ref)
+    if match is None or len(match.group("name")) > MAX_NAME:
+        shown = ref if ref.isprintable() and len(ref) <= 100 else repr(ref[:100])
+        raise PinboxError(
+            f"{what}: {shown!r} is not a valid image reference",
+            hint="use NAME[:TAG][@DIGEST]: lower-case name parts separated by '/', '.', '_' or '-' "
+            "(a registry host first, if any); a tag of letters, digits, '_', '.' and '-'",
+        )
+    return ref
