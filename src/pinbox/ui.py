@@ -21,7 +21,7 @@ COLORS = ("auto", "always", "never")
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 
 
-def wants_color(stream: IO[str], choice: str = "auto") -> bool:
+def wants_color(stream: IO[str] | None, choice: str = "auto") -> bool:
     """Whether to colour output on `stream` for `--color choice` and the environment."""
     if choice != "auto":
         return choice == "always"
@@ -29,10 +29,7 @@ def wants_color(stream: IO[str], choice: str = "auto") -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return UI.terminal(stream)
 
 
 def paint(text: str, style: str, on: bool = True) -> str:
@@ -49,10 +46,21 @@ class UI:
     color: str = "auto"  # auto | always | never
     _spinners: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    @staticmethod
+    def terminal(stream: IO[str] | None) -> bool:
+        """Is `stream` an open terminal?"""
+        try:
+            return stream is not None and stream.isatty()
+        except (AttributeError, ValueError):
+            return False
+
     def colored(self, stream: IO[str] | None = None) -> bool:
         return wants_color(stream or sys.stdout, self.color)
 
-    def _say(self, stream: IO[str], text: str, style: str | None = None) -> None:
+    def _say(self, stream: IO[str] | None, text: str, style: str | None = None) -> None:
+        name = "standard output" if stream is sys.stdout else "standard error"
+        if stream is None:  # the process was started with that descriptor closed
+            raise PinboxError(f"cannot write to {name}: it is closed")
         text = redact(text)
         if style and wants_color(stream, self.color):
             first, sep, rest = text.partition("\n")  # colour stays on the first line, never on hints
@@ -61,7 +69,6 @@ class UI:
             stream.write(text + "\n")
             stream.flush()
         except OSError as exc:  # a closed pipe, /dev/full: one line and exit 2, not a traceback
-            name = "standard output" if stream is sys.stdout else "standard error"
             raise PinboxError(f"cannot write to {name}: {exc.strerror or exc}") from None
 
     def info(self, message: str) -> None:
@@ -86,7 +93,7 @@ class UI:
     @contextlib.contextmanager
     def spinner(self, message: str) -> Iterator[None]:
         """A spinner on a terminal; a plain line when verbose elsewhere; nothing otherwise."""
-        if self.verbosity < 0 or not sys.stderr.isatty():
+        if self.verbosity < 0 or not self.terminal(sys.stderr):
             self.detail(message)
             yield
             return

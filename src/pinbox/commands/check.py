@@ -100,7 +100,7 @@ def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) ->
                 ui.info(f"fixed {paths.shown(path)}")
         if opts.diff:
             return 0 if opts.exit_zero or not changes else EXIT_FINDINGS
-    if opts.format == "text" and sys.stdout.isatty():
+    if opts.format == "text" and ui.terminal(sys.stdout):
         output = text.render_full(findings, {**project.texts(), **fixed_texts}, ui.colored(sys.stdout))
     elif opts.format == "text":
         output = text.render(findings, ui.colored(sys.stdout))

@@ -6,6 +6,7 @@ on when a lock is fresh.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -76,6 +77,10 @@ def target_from_key(key: str) -> Target:
         raise PinboxError(
             f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
         ) from None
+    if not re.fullmatch(r"cpython-3\.\d{1,2}", python):
+        raise PinboxError(
+            f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
+        )
     return Target(python.removeprefix("cpython-"), tuple(platforms), "the lock's header")
 
 
