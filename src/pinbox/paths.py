@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pinbox.errors import PinboxError
@@ -101,9 +102,14 @@ def inside(path: Path, *, given: bool = True) -> bool:
 def shown(path: Path | str) -> str:
     """A path as pinbox prints it everywhere: relative to the current directory when inside it
     (as ruff does, so annotations land on the right file in a monorepo), else absolute."""
-    absolute = Path(os.path.abspath(path))  # noqa: PTH100 - no symlink resolution: keep what the user sees
+    return _shown(str(path), os.getcwd())  # noqa: PTH109 - a str key for the cache
+
+
+@lru_cache(maxsize=1024)
+def _shown(path: str, cwd: str) -> str:
+    absolute = Path(os.path.normpath(os.path.join(cwd, path)))  # noqa: PTH118 - no symlink resolution
     try:
-        return absolute.relative_to(Path.cwd()).as_posix() or "."
+        return absolute.relative_to(cwd).as_posix() or "."
     except ValueError:
         return absolute.as_posix()
 

@@ -35,16 +35,27 @@ def _assigned(match: re.Match[str]) -> str:
     return f"{match.group('name')}{match.group('quote')}{match.group('sep')}{quote}{MASK}{quote}"
 
 
+_TRIGGER = re.compile(r"token|secret|passw|pwd|key|auth|credential|bearer|basic", re.IGNORECASE)
+
+
+def _secrets_in_line(line: str) -> str:
+    line = _AUTHORIZATION.sub(lambda m: f"{m.group('scheme')}{MASK}", line)
+    line = _OPTION.sub(lambda m: f"{m.group('option')}{MASK}", line)
+    line = _ENV_SPACED.sub(_assigned, line)  # `ENV NAME value`, Docker's older form
+    return _ASSIGNED.sub(_assigned, line)
+
+
 def redact(text: str) -> str:
-    """`text` with every credential it may hold replaced by `****`."""
+    """`text` with every credential it may hold replaced by `****` (linear in the text: the
+    name-based patterns run only on lines that hold a secret-like word)."""
     if not text:
         return text
-    text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
-    text = _QUERY.sub(lambda m: f"{m.group('url')}?{MASK}", text)
-    text = _AUTHORIZATION.sub(lambda m: f"{m.group('scheme')}{MASK}", text)
-    text = _OPTION.sub(lambda m: f"{m.group('option')}{MASK}", text)
-    text = _ENV_SPACED.sub(_assigned, text)  # `ENV NAME value`, Docker's older form
-    return _ASSIGNED.sub(_assigned, text)
+    if "://" in text:
+        text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
+        text = _QUERY.sub(lambda m: f"{m.group('url')}?{MASK}", text)
+    if _TRIGGER.search(text) is None:
+        return text
+    return "\n".join(_secrets_in_line(line) if _TRIGGER.search(line) else line for line in text.split("\n"))
 
 
 _CREDENTIALS = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s'\"<>`]*)@")

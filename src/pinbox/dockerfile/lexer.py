@@ -17,7 +17,7 @@ REDIRECTS = ("<<<", "<<-", "&>>", "<<", ">>", "<>", ">&", "<&", ">|", "&>", "<",
 _META = " \t\r\n;&|()<>"  # \r: CRLF heredoc bodies; the shell would keep it, the author meant a line end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """A shell word: its text, the file span of its raw form, and the file offset of each character."""
 
@@ -34,13 +34,13 @@ class Word:
         return Source(self.text, self.offsets, self.end, self.exact)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Op:
     text: str
     start: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redirect:
     text: str
     start: int

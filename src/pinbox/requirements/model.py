@@ -25,7 +25,7 @@ class Kind(enum.Enum):
     OPTION = "option"  # --index-url, --find-links, --pre, ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One logical line of a requirements file (continuations joined), with where it came from."""
 

@@ -11,7 +11,7 @@ import os
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,12 +113,20 @@ def _error(msg: str, path: Path, line: int, col: int, source: str) -> PinboxErro
     return PinboxError(msg, path=path, line=line, col=col, source=source)
 
 
+@lru_cache(maxsize=4096)
+def _requirement(text: str) -> Requirement:
+    """packaging's parse of one requirement, shared by repeated lines (never mutated)."""
+    from packaging.requirements import Requirement  # only files with requirements load packaging
+
+    return Requirement(text)
+
+
 def _parse_requirement(text: str, where: tuple[Path, int, int, str]) -> Requirement:
-    from packaging.requirements import InvalidRequirement, Requirement  # only files with requirements
+    from packaging.requirements import InvalidRequirement
 
     path, line, col, source = where
     try:
-        return Requirement(text)
+        return _requirement(text)
     except InvalidRequirement as exc:
         first, *rest = str(exc).splitlines()
         caret = next((r for r in rest if r.strip().startswith(("^", "~"))), None)
@@ -146,15 +154,16 @@ def parse_requirements(text: str, path: Path | str = "requirements.txt") -> Requ
         last, _ = position(text, max(end - 1, start))
         source = line_text(text, line)
         col = len(source) - len(source.lstrip()) + 1
-        entry = _parse_line(body, comment, (path, line, last, col, source))
-        entries.append(replace(entry, start=start, end=end))
+        entries.append(_parse_line(body, comment, (path, line, last, col, source), (start, end)))
     return RequirementsFile(path=path, text=text, entries=tuple(entries))
 
 
-def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str]) -> Entry:
+def _parse_line(
+    body: str, comment: str, where: tuple[Path, int, int, int, str], span: tuple[int, int]
+) -> Entry:
     path, line, end, col, source = where
     if body.startswith("-"):
-        return _parse_option_line(body, comment, where)
+        return _parse_option_line(body, comment, where, span)
     # A requirement, then optional per-requirement options (`--hash=...`).
     split = re.search(r"\s--", body)
     req_text, tail = (body[: split.start()], body[split.start() :]) if split else (body, "")
@@ -177,7 +186,17 @@ def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str])
     req_text = req_text.strip()
     if _looks_like_path(req_text) and not re.match(r"^[A-Za-z0-9][\w.\-]*(\[.*\])?\s*@", req_text):
         return Entry(
-            path, line, end, col, req_text, Kind.PATH, value=req_text, hashes=tuple(hashes), comment=comment
+            path,
+            line,
+            end,
+            col,
+            req_text,
+            Kind.PATH,
+            value=req_text,
+            hashes=tuple(hashes),
+            comment=comment,
+            start=span[0],
+            end=span[1],
         )
     # ${VAR} is expanded only to parse the requirement: entry text keeps the reference, so a
     # token in the environment never reaches findings or reports.
@@ -192,10 +211,14 @@ def _parse_line(body: str, comment: str, where: tuple[Path, int, int, int, str])
         requirement=requirement,
         hashes=tuple(hashes),
         comment=comment,
+        start=span[0],
+        end=span[1],
     )
 
 
-def _parse_option_line(body: str, comment: str, where: tuple[Path, int, int, int, str]) -> Entry:
+def _parse_option_line(
+    body: str, comment: str, where: tuple[Path, int, int, int, str], span: tuple[int, int]
+) -> Entry:
     path, line, end, col, source = where
     first, _, rest = re.sub(r"\s", " ", body, count=1).partition(" ")
     name, value = _split_option(first)
@@ -211,7 +234,19 @@ def _parse_option_line(body: str, comment: str, where: tuple[Path, int, int, int
     elif value is not None or rest.strip():
         raise _error(f"option {name} takes no value", path, line, col, source)
     kind = _KIND_OF_OPTION.get(name, Kind.OPTION)
-    return Entry(path, line, end, col, body, kind, option=name, value=value, comment=comment)
+    return Entry(
+        path,
+        line,
+        end,
+        col,
+        body,
+        kind,
+        option=name,
+        value=value,
+        comment=comment,
+        start=span[0],
+        end=span[1],
+    )
 
 
 def load_requirements(path: Path | str) -> list[RequirementsFile]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pinbox.datafiles import data_table
 from pinbox.names import normalize
@@ -30,6 +30,7 @@ def platform_only_table() -> tuple[PlatformOnly, ...]:
     )
 
 
+@lru_cache(maxsize=4096)
 def platform_only(name: str) -> PlatformOnly | None:
     """The row for a Windows/macOS-only distribution, or None if it installs on Linux."""
     return next((row for row in platform_only_table() if row.matches(name)), None)

@@ -38,13 +38,14 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
     if isinstance(doc, RequirementsDoc):
         entries = [e for e in doc.parsed.requirements if e.name and e.requirement]
         ends = [e.start for e in entries[1:]] + [len(doc.text)] * bool(entries)
+        notes = "# from:" in doc.text or "# via" in doc.text  # pinbox's and pip-compile's notes
         return tuple(
             Locked(
                 e.name,
                 e.pinned_version or "",
                 e.line,
-                scripts=_recorded(doc.text[e.end : end]),
-                pulled_by=_pulled_by(doc.text[e.start : end]),
+                scripts=_recorded(doc.text[e.end : end]) if notes else (),
+                pulled_by=_pulled_by(doc.text[e.start : end]) if notes else (),
             )
             for e, end in zip(entries, ends, strict=True)
             if e.name

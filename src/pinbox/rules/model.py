@@ -18,7 +18,7 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Edit:
     """Replace text[start:end] of one file with `text` (offsets into the file as read)."""
 
@@ -27,7 +27,7 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     description: str
     edits: tuple[Edit, ...]
@@ -35,7 +35,7 @@ class Fix:
     path: Path | None = None  # the file the edits apply to, when not the finding's own
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     path: Path
     line: int  # 1-based

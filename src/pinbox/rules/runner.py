@@ -53,24 +53,31 @@ def _texts(project: Project) -> dict[Path, str]:
     return texts
 
 
-def _per_file_ignored(finding: Finding, project: Project) -> bool:
+def _ignored_rules(path: Path, project: Project) -> list[str]:
+    """The selectors per-file-ignores applies to one file."""
     try:
-        rel = finding.path.resolve().relative_to(project.root.resolve()).as_posix()
+        rel = path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
-        rel = finding.path.as_posix()
-    rule = registry.BY_CODE[finding.code]
-    return any(
-        (fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(finding.path.name, pattern))
-        and any(registry.matches(rule, token) for token in tokens)
+        rel = path.as_posix()
+    return [
+        token
         for pattern, tokens in project.config.check.per_file_ignores
-    )
+        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(path.name, pattern)
+        for token in tokens
+    ]
 
 
 def run(project: Project, rules: Iterable[Rule]) -> list[Finding]:
     """Findings of `rules` on `project`, ignores applied, sorted by file and position."""
     chosen = list(rules)
     findings = [f for rule in chosen for f in rule.check(project)]
-    findings = [f for f in findings if not _per_file_ignored(f, project)]
+    if project.config.check.per_file_ignores:
+        ignored = {path: _ignored_rules(path, project) for path in {f.path for f in findings}}
+        findings = [
+            f
+            for f in findings
+            if not any(registry.matches(registry.BY_CODE[f.code], t) for t in ignored[f.path])
+        ]
     ignores = {path: _inline_ignores(path, text) for path, text in _texts(project).items()}
     kept: list[Finding] = []
     for finding in findings:
