@@ -45,11 +45,22 @@ def _secrets_in_line(line: str) -> str:
     return _ASSIGNED.sub(_assigned, line)
 
 
+_KNOWN: set[str] = set()  # literal secret values this run has seen (a Dockerfile's `ARG HF_TOKEN=...`)
+
+
+def remember(value: str) -> None:
+    """Mask `value` wherever it appears from now on (`echo step-$HF_TOKEN` shows it expanded)."""
+    if len(value) >= 6 and "$" not in value:
+        _KNOWN.add(value)
+
+
 def redact(text: str) -> str:
     """`text` with every credential it may hold replaced by `****` (linear in the text: the
     name-based patterns run only on lines that hold a secret-like word)."""
     if not text:
         return text
+    for value in sorted((v for v in _KNOWN if v in text), key=len, reverse=True):
+        text = text.replace(value, MASK)
     if "://" in text:
         text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
         text = _QUERY.sub(lambda m: f"{m.group('url')}?{MASK}", text)

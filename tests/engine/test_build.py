@@ -142,6 +142,29 @@ def test_a_failing_step_is_shown_with_its_output(tmp_path: Path, run_pinbox: Run
     assert "| boom-marker" in err and "Traceback" not in err
 
 
+def test_build_output_and_json_never_show_a_token(
+    tmp_path: Path, run_pinbox: Run, tags: list[str], docker: str
+) -> None:
+    secret = f"hf_{uuid.uuid4().hex}"
+    project = tmp_path / "token"
+    project.mkdir()
+    (project / "requirements.txt").write_text("six==1.16.0\n")
+    (project / "Dockerfile").write_text(
+        f"FROM python:3.11-slim\nARG HF_TOKEN={secret}\nRUN echo step-$HF_TOKEN > /dev/null\n"
+        f"ENV API_KEY={secret}\nUSER nobody\n"
+    )
+    assert run_pinbox("lock", project)[0] == 0
+    tag = f"pinbox-test/token-{uuid.uuid4().hex[:10]}"
+    tags.append(tag)
+    code, out, err = run_pinbox("build", "-t", tag, project)
+    assert code == 0, err
+    history = _docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag).stdout
+    assert secret in history  # the image itself holds it (PB208's point); pinbox never prints it
+    assert secret not in out + err and "step-****" in err + out
+    code, out, err = run_pinbox("build", "--json", "-t", tag, project)
+    assert code == 0 and secret not in out + err and json.loads(out)["layers"]
+
+
 def test_registry_cache_survives_a_pruned_builder(
     generated: Path, run_pinbox: Run, tags: list[str], registry: str
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from pinbox import paths
 from pinbox.config import load_config
 from pinbox.dockerfile import load_dockerfile
+from pinbox.dockerfile.state import remember_secrets
 from pinbox.engine import images
 from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
@@ -66,6 +67,7 @@ def _fresh_lock(opts: BuildOptions, ui: UI) -> Plan:
 def _copied_stages(dockerfile: Path) -> list[str]:
     """Named stages the final stage copies from (their layers are not in its inline cache)."""
     model = load_dockerfile(dockerfile)
+    remember_secrets(model)  # the build's progress and history show ARG values expanded
     final = model.final_stage
     if final is None:
         return []

@@ -97,3 +97,14 @@ def states(model: Dockerfile) -> dict[Instruction, State]:
             state = _apply(state, ins, defaults)
         ends[stage.index] = state
     return out
+
+
+def remember_secrets(model: Dockerfile) -> None:
+    """Literal values of secret-named ARG and ENV (`ARG HF_TOKEN=hf_...`): masked in every output
+    from now on, wherever a build or a finding shows them."""
+    from pinbox.redact import is_secret_name, remember
+
+    for ins in model.instructions:
+        for name, value in assignments(ins):
+            if value and is_secret_name(name):
+                remember(value)

@@ -12,6 +12,7 @@ from pinbox.dockerfile import Dockerfile, Instruction, parse_dockerfile
 from pinbox.dockerfile.copies import host_path
 from pinbox.dockerfile.installs import Install, installs
 from pinbox.dockerfile.shell import Script, read_run
+from pinbox.dockerfile.state import remember_secrets
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
@@ -195,6 +196,7 @@ def load_project(
                 ignores.append(path)
             elif kind == "dockerfile":
                 model = parse_dockerfile(read_text(path, what="Dockerfile"), path)
+                remember_secrets(model)
                 docs["dockerfile"].append(DockerfileDoc.read(path, model))
             elif kind == "compose":
                 docs["compose"].append(_compose(path, read_text(path, what="compose file")))
