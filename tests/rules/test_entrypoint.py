@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pinbox.inventory import cache, pypi
+from pinbox.lock import scripts
 from pinbox.rules import entrypoint
 from tests.rules.helpers import check
 
@@ -58,8 +60,73 @@ def test_provided_programs_pass(tmp_path: Path, tail: str) -> None:
     assert findings(tmp_path, tail) == []
 
 
-def test_a_lock_without_recorded_scripts_is_not_judged(tmp_path: Path) -> None:
-    assert findings(tmp_path, 'CMD ["uvicorn", "app:app"]\n', lock=HEAD + PINS) == []
+FASTAPI_SHA, PYDANTIC_SHA = "a" * 64, "b" * 64
+UNRECORDED = HEAD + PINS.replace("sha256:aa", f"sha256:{FASTAPI_SHA}").replace(
+    "sha256:bb", f"sha256:{PYDANTIC_SHA}"
+).replace("; scripts: fastapi", "")
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PINBOX_CACHE_DIR", str(tmp_path / "cache"))
+    return cache.entry_points_dir()
+
+
+def no_pypi(name: str, version: str, sha256s: object) -> None:
+    return None  # the wheel is not on PyPI: its scripts stay unknown
+
+
+def test_a_lock_without_recorded_scripts_is_judged_by_its_wheels(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pypi, "pypi_wheel", no_pypi)
+    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
+    cache.store(cache_dir, PYDANTIC_SHA, (), wheel="pydantic-2.9.0-py3-none-any.whl")
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    assert findings(project_dir, 'CMD ["uvicorn", "app:app"]\n', lock=UNRECORDED) == [(4, 6)]
+    assert findings(project_dir, 'CMD ["fastapi", "run"]\n', lock=UNRECORDED) == []
+
+
+def test_a_wheel_whose_scripts_stay_unknown_leaves_the_lock_unjudged(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(pypi, "pypi_wheel", lambda name, *_: asked.append(name))
+    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    assert findings(project_dir, 'CMD ["uvicorn", "app:app"]\n', lock=UNRECORDED) == []
+    assert asked == ["pydantic"]  # only what the cache did not know was looked for
+
+
+def test_a_lock_another_tool_made_is_judged_by_its_hashes(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pypi, "pypi_wheel", no_pypi)
+    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
+    cache.store(cache_dir, PYDANTIC_SHA, (), wheel="pydantic-2.9.0-py3-none-any.whl")
+    pip_compile = UNRECORDED[len(HEAD) :].replace("    # from: fastapi==0.115.0; wheel: 434.9 kB\n", "")
+    pip_compile = pip_compile.replace(
+        "    # from: fastapi==0.115.0; wheel: 94.6 kB\n", "    # via -r requirements.in\n"
+    )
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    assert findings(project_dir, 'CMD ["uvicorn", "app:app"]\n', lock=pip_compile) == [(4, 6)]
+
+
+def test_a_program_named_like_a_locked_distribution_or_an_unhashed_pin_needs_no_lookup(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("looked up")
+
+    monkeypatch.setattr(pypi, "pypi_wheel", refuse)
+    monkeypatch.setattr(scripts, "lookup", refuse)
+    assert findings(tmp_path, 'CMD ["pydantic"]\n', lock=UNRECORDED) == []
+    unhashed = UNRECORDED.replace(f" \\\n    --hash=sha256:{PYDANTIC_SHA}", "")  # no file to look for
+    assert "pydantic==2.9.0\n" in unhashed
+    assert findings(tmp_path, 'CMD ["uvicorn", "app:app"]\n', lock=unhashed) == []
 
 
 def test_other_installs_or_unknown_bases_are_not_judged(tmp_path: Path) -> None:

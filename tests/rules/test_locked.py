@@ -12,12 +12,15 @@ def test_locked_reads_requirements_and_pylock(tmp_path: Path) -> None:
     pylock = (
         '[[packages]]\nname = "Nvidia_CuDNN_cu12"\nversion = "9.1.0.70"\n'
         'wheels = [{ url = "https://x/nvidia_cudnn_cu12-9.1.0.70-py3-none-manylinux2014_x86_64.whl", '
-        "size = 664800000 }]\n"
+        f'size = 664800000, hashes = {{ sha256 = "{"c" * 64}" }} }}]\n'
     )
-    proj = project(tmp_path, {"pylock.toml": pylock, "sub/requirements.lock": "Torch==2.5.1\nfoo>=1\n"})
+    lock = f"Torch==2.5.1 --hash=sha256:{'d' * 64} --hash=md5:00\nfoo>=1\n"
+    proj = project(tmp_path, {"pylock.toml": pylock, "sub/requirements.lock": lock})
     (pylock_doc,) = proj.pylocks
-    assert locked(pylock_doc) == (Locked("nvidia-cudnn-cu12", "9.1.0.70", 2, 664800000),)
+    url = "https://x/nvidia_cudnn_cu12-9.1.0.70-py3-none-manylinux2014_x86_64.whl"
+    cudnn = Locked("nvidia-cudnn-cu12", "9.1.0.70", 2, 664800000, hashes=("c" * 64,), url=url)
+    assert locked(pylock_doc) == (cudnn,)
     (req_doc,) = proj.requirements
-    assert locked(req_doc) == (Locked("torch", "2.5.1", 1), Locked("foo", "", 2))
+    assert locked(req_doc) == (Locked("torch", "2.5.1", 1, hashes=("d" * 64,)), Locked("foo", "", 2))
     assert [d.path.name for d in proj.locks_in(tmp_path / "sub")] == ["requirements.lock"]
     assert {d.path.name for d in proj.locks_in(tmp_path / "other")} == {"requirements.lock", "pylock.toml"}

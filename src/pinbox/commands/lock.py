@@ -129,9 +129,9 @@ def make(opts: LockOptions, ui: UI) -> Made:
     unknown = [p.name for p in lock.pins if p.scripts is None]
     lock = replace(lock, header=replace(header, scripts="" if unknown else "complete"))
     if unknown:
-        ui.warn(
-            f"could not read the console scripts of {len(unknown)} package(s) ({', '.join(unknown[:3])}"
-            f"{', ...' if len(unknown) > 3 else ''}): checks of the image's CMD will not judge this lock"
+        ui.detail(
+            f"console scripts of {len(unknown)} package(s) not read in time ({', '.join(unknown[:3])}"
+            f"{', ...' if len(unknown) > 3 else ''}); `pinbox check` reads them when a CMD needs them"
         )
         for error in scripts.errors[:3]:
             ui.detail(error)

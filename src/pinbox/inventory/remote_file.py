@@ -256,9 +256,19 @@ def _opener() -> urllib.request.OpenerDirector:
     return opener
 
 
+_TLS_LOCK = threading.Lock()
+
+
 @functools.cache
-def _tls() -> ssl.SSLContext:
+def _tls_once() -> ssl.SSLContext:
     return ssl.create_default_context()  # the system bundle, or SSL_CERT_FILE / SSL_CERT_DIR
+
+
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every request: loading the CA bundle costs ~20 ms of CPU, and lookups
+    run on several threads at once (functools.cache alone would let each of them load it)."""
+    with _TLS_LOCK:
+        return _tls_once()
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

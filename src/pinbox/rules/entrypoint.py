@@ -22,7 +22,7 @@ from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import SHELLS, read_run
 from pinbox.names import normalize
-from pinbox.rules.context import DockerfileDoc, Project, lock_inputs
+from pinbox.rules.context import DockerfileDoc, LockDoc, Project, lock_inputs
 from pinbox.rules.documented import documented
 from pinbox.rules.image import image_name
 from pinbox.rules.install_facts import finding_at, is_local
@@ -96,11 +96,11 @@ def _added_by_dockerfile(doc: DockerfileDoc, name: str) -> bool:
     return False
 
 
-def _installed_scripts(project: Project, doc: DockerfileDoc) -> set[str] | None:
+def _installed_scripts(project: Project, doc: DockerfileDoc, program: str) -> set[str] | None:
     """Console scripts of what the Dockerfile installs from locks; None when some install's scripts
-    are unknown (a lock without recorded scripts, a package installed by name, a local project)."""
+    stay unknown (a package installed by name, a local project, a wheel that cannot be read)."""
     locks = project.locks_of(doc)
-    if not doc.installs or not locks or not all(scripts_complete(lock) for lock in locks):
+    if not doc.installs or not locks:
         return None
     names = {str(normalize(p.name)) for lock in locks for p in locked(lock)}
     known = {lock.path.resolve() for lock in locks} | {
@@ -110,7 +110,27 @@ def _installed_scripts(project: Project, doc: DockerfileDoc) -> set[str] | None:
         files = [path.resolve() if path else None for _, path in doc.requirement_files(install)]
         if _unknown_packages(install, names) or any(f is None or f not in known for f in files):
             return None
-    return {script for lock in locks for package in locked(lock) for script in package.scripts}
+    if normalize(program) in names:
+        return {program}  # the distribution of that name: its script, without reading its wheel
+    recorded = {script for lock in locks for package in locked(lock) for script in package.scripts}
+    if program in recorded or all(scripts_complete(lock) for lock in locks):
+        return recorded
+    return _completed(locks, recorded)
+
+
+def _completed(locks: list[LockDoc], recorded: set[str]) -> set[str] | None:
+    """The scripts of locks that did not record them all (an older pinbox, pip-compile, uv), read
+    from the wheels their sha256s name: pinbox's cache, else that file on PyPI. A sha256 names the
+    file whatever index the lock came from; a pin without one stays unknown, and nothing is asked."""
+    from pinbox.lock.scripts import scripts_of_pins
+
+    pins = [(p.name, p.version, p.hashes, p.url) for lock in locks for p in locked(lock) if not p.scripts]
+    if any(not hashes for _, _, hashes, _ in pins):
+        return None
+    found = scripts_of_pins(pins)
+    if any(scripts is None for scripts in found.values()):
+        return None
+    return recorded | {s for scripts in found.values() for s in scripts or ()}
 
 
 def _unknown_packages(install: Install, locked_names: set[str]) -> bool:
@@ -138,7 +158,7 @@ def _not_installed(project: Project) -> Iterator[Finding]:
         provided = base_programs(base)
         if provided is None or any(fnmatch.fnmatchcase(program.name, p) for p in provided):
             continue
-        scripts = _installed_scripts(project, doc)
+        scripts = _installed_scripts(project, doc, program.name)
         if scripts is None or program.name in scripts or _added_by_dockerfile(doc, program.name):
             continue
         locks = ", ".join(lock.path.name for lock in project.locks_of(doc))

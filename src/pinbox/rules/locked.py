@@ -26,6 +26,8 @@ class Locked:
     size: int | None = None
     scripts: tuple[str, ...] = ()
     pulled_by: tuple[str, ...] = ()  # normalised names of what pulled it in (pinbox: from; pip-compile: via)
+    hashes: tuple[str, ...] = ()  # sha256 hex digests of its files
+    url: str | None = None  # a wheel's URL (pylock.toml), when the lock names one
 
 
 def scripts_complete(doc: LockDoc) -> bool:
@@ -46,6 +48,7 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
                 e.line,
                 scripts=_recorded(doc.text[e.end : end]) if notes else (),
                 pulled_by=_pulled_by(doc.text[e.start : end]) if notes else (),
+                hashes=tuple(h.removeprefix("sha256:") for h in e.hashes if h.startswith("sha256:")),
             )
             for e, end in zip(entries, ends, strict=True)
             if e.name
@@ -58,6 +61,8 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
             _toml_line(doc.text, name),
             _wheel_size(p.get("wheels")),
             _tool_scripts(p),
+            hashes=_wheel_hashes(p.get("wheels")),
+            url=_wheel_url(p.get("wheels")),
         )
         for p in packages
         if isinstance(p, dict) and (name := normalize(str(p.get("name", ""))))
@@ -111,3 +116,18 @@ def _wheel_size(wheels: object) -> int | None:
     ]
     amd64 = [size for filename, size in sized if "x86_64" in filename]
     return max(amd64 or [size for _, size in sized], default=None)
+
+
+def _wheel_hashes(wheels: object) -> tuple[str, ...]:
+    found = []
+    for wheel in wheels if isinstance(wheels, list) else ():
+        hashes = wheel.get("hashes") if isinstance(wheel, dict) else None
+        if isinstance(hashes, dict) and isinstance(hashes.get("sha256"), str):
+            found.append(hashes["sha256"])
+    return tuple(found)
+
+
+def _wheel_url(wheels: object) -> str | None:
+    first = wheels[0] if isinstance(wheels, list) and wheels else None
+    url = first.get("url") if isinstance(first, dict) else None
+    return url if isinstance(url, str) else None
