@@ -76,14 +76,21 @@ def no_pypi(name: str, version: str, sha256s: object) -> None:
     return None  # the wheel is not on PyPI: its scripts stay unknown
 
 
+def remember(cache_dir: Path, *, pydantic: bool = True) -> Path:
+    """Put the wheels' scripts in pinbox's cache; return an empty project folder."""
+    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
+    if pydantic:
+        cache.store(cache_dir, PYDANTIC_SHA, (), wheel="pydantic-2.9.0-py3-none-any.whl")
+    project_dir = cache_dir.parent.parent / "project"
+    project_dir.mkdir()
+    return project_dir
+
+
 def test_a_lock_without_recorded_scripts_is_judged_by_its_wheels(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pypi, "pypi_wheel", no_pypi)
-    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
-    cache.store(cache_dir, PYDANTIC_SHA, (), wheel="pydantic-2.9.0-py3-none-any.whl")
-    project_dir = tmp_path / "project"
-    project_dir.mkdir()
+    project_dir = remember(cache_dir)
     assert findings(project_dir, 'CMD ["uvicorn", "app:app"]\n', lock=UNRECORDED) == [(4, 6)]
     assert findings(project_dir, 'CMD ["fastapi", "run"]\n', lock=UNRECORDED) == []
 
@@ -93,9 +100,7 @@ def test_a_wheel_whose_scripts_stay_unknown_leaves_the_lock_unjudged(
 ) -> None:
     asked: list[str] = []
     monkeypatch.setattr(pypi, "pypi_wheel", lambda name, *_: asked.append(name))
-    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
-    project_dir = tmp_path / "project"
-    project_dir.mkdir()
+    project_dir = remember(cache_dir, pydantic=False)
     assert findings(project_dir, 'CMD ["uvicorn", "app:app"]\n', lock=UNRECORDED) == []
     assert asked == ["pydantic"]  # only what the cache did not know was looked for
 
@@ -104,14 +109,11 @@ def test_a_lock_another_tool_made_is_judged_by_its_hashes(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pypi, "pypi_wheel", no_pypi)
-    cache.store(cache_dir, FASTAPI_SHA, ("fastapi",), wheel="fastapi-0.115.0-py3-none-any.whl")
-    cache.store(cache_dir, PYDANTIC_SHA, (), wheel="pydantic-2.9.0-py3-none-any.whl")
     pip_compile = UNRECORDED[len(HEAD) :].replace("    # from: fastapi==0.115.0; wheel: 434.9 kB\n", "")
     pip_compile = pip_compile.replace(
         "    # from: fastapi==0.115.0; wheel: 94.6 kB\n", "    # via -r requirements.in\n"
     )
-    project_dir = tmp_path / "project"
-    project_dir.mkdir()
+    project_dir = remember(cache_dir)
     assert findings(project_dir, 'CMD ["uvicorn", "app:app"]\n', lock=pip_compile) == [(4, 6)]
 
 

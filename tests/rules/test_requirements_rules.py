@@ -12,6 +12,7 @@ from pinbox.lock.model import Header
 from pinbox.lock.plan import LockOptions, make_plan
 from pinbox.requirements import parse_requirements
 from pinbox.rules import requirements as family
+from pinbox.rules import transitive
 from pinbox.rules.context import RequirementsDoc
 from pinbox.rules.model import Edit, Finding, Rule
 from pinbox.rules.requirements import (
@@ -19,14 +20,13 @@ from pinbox.rules.requirements import (
     EDITABLE,
     LOCAL_FILE,
     MISSING_HASHES,
-    MISSING_TRANSITIVE,
     PLATFORM_ONLY,
     RANGE,
     STALE_LOCK,
     UNPINNED,
-    closure_table,
     is_deployable,
 )
+from pinbox.rules.transitive import MISSING_TRANSITIVE, closure_table
 from tests.conftest import EXAMPLE
 from tests.rules.helpers import apply_edits, run_rule
 
@@ -463,10 +463,12 @@ def test_locks_not_made_by_pinbox_are_not_checked_for_staleness(tmp_path: Path) 
 
 # --- the family as a whole --------------------------------------------------------------------
 
+FAMILY = sorted((*family.RULES, *transitive.RULES), key=lambda rule: rule.code)  # docs in one table
+
 
 def test_tutorial_example(tmp_path: Path) -> None:
     files = {name: (EXAMPLE / name).read_text() for name in ("Dockerfile", "requirements.txt")}
-    found = [f for rule in family.RULES for f in run_rule(tmp_path, rule, files)]
+    found = [f for rule in FAMILY for f in run_rule(tmp_path, rule, files)]
     assert [(f.line, f.name) for f in found] == [(4, "range-requirement"), (2, "missing-transitive-pins")]
     assert found[1].message == (
         "pins only top-level packages: `pandas==2.0.3` is pinned but not the packages it depends on; "
@@ -475,7 +477,7 @@ def test_tutorial_example(tmp_path: Path) -> None:
 
 
 def test_codes_names_and_docs() -> None:
-    assert [(r.code, r.name) for r in family.RULES] == [
+    assert [(r.code, r.name) for r in FAMILY] == [
         ("PB101", "unpinned-requirement"),
         ("PB102", "range-requirement"),
         ("PB103", "missing-transitive-pins"),
@@ -488,7 +490,7 @@ def test_codes_names_and_docs() -> None:
         ("PB112", "credentials-in-requirements"),
     ]
     sections = ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"]
-    for rule in family.RULES:
+    for rule in FAMILY:
         headings = [line for line in rule.doc.splitlines() if line.startswith("## ")]
         assert headings == sections, rule.name
         assert rule.summary and rule.doc.startswith("## What it does\n")

@@ -184,36 +184,20 @@ def _parse_line(
         if name == "--hash":
             hashes.append(value)
     req_text = req_text.strip()
-    if _looks_like_path(req_text) and not re.match(r"^[A-Za-z0-9][\w.\-]*(\[.*\])?\s*@", req_text):
+
+    def entry(
+        text: str, kind: Kind, requirement: Requirement | None = None, value: str | None = None
+    ) -> Entry:
         return Entry(
-            path,
-            line,
-            end,
-            col,
-            req_text,
-            Kind.PATH,
-            value=req_text,
-            hashes=tuple(hashes),
-            comment=comment,
-            start=span[0],
-            end=span[1],
-        )
+            path, line, end, col, text, kind, requirement, value=value, hashes=tuple(hashes),
+            comment=comment, start=span[0], end=span[1],
+        )  # fmt: skip
+
+    if _looks_like_path(req_text) and not re.match(r"^[A-Za-z0-9][\w.\-]*(\[.*\])?\s*@", req_text):
+        return entry(req_text, Kind.PATH, value=req_text)
     # ${VAR} is expanded only to parse the requirement: entry text keeps the reference, so a
     # token in the environment never reaches findings or reports.
-    requirement = _parse_requirement(_expand_env(req_text), (path, line, col, source))
-    return Entry(
-        path,
-        line,
-        end,
-        col,
-        body,
-        Kind.REQUIREMENT,
-        requirement=requirement,
-        hashes=tuple(hashes),
-        comment=comment,
-        start=span[0],
-        end=span[1],
-    )
+    return entry(body, Kind.REQUIREMENT, _parse_requirement(_expand_env(req_text), (path, line, col, source)))
 
 
 def _parse_option_line(

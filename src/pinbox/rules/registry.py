@@ -20,6 +20,7 @@ from pinbox.rules import (
     packages,
     requirements,
     sources,
+    transitive,
 )
 from pinbox.rules.model import Rule
 
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = tuple(
             *compose.RULES,
             *sources.RULES,
             *packages.RULES,
+            *transitive.RULES,
         ),
         key=lambda rule: rule.code,
     )

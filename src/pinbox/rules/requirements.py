@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 
-from pinbox import paths
-from pinbox.datafiles import data_table
 from pinbox.errors import PinboxError
 from pinbox.requirements.model import Entry, Kind
 from pinbox.requirements.platforms import platform_only
 from pinbox.rules.context import LockDoc, Project, RequirementsDoc
 from pinbox.rules.documented import documented
-from pinbox.rules.locked import locked
 from pinbox.rules.model import Edit, Finding, Fix, Rule, Severity
 
 _NOT_DEPLOYED = {"dev", "devel", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint"}
@@ -30,7 +26,7 @@ _ON_LINUX = {  # data/platform_only.toml `linux`, read from each package's files
     "build": "it has no Linux wheel, so pip tries to build it from source, which fails off {os}",
     "installs": "its pure-Python wheel installs on Linux but does nothing there (or fails when used)",
 }
-_TABLE = "requirements_rules"  # data/requirements_rules.toml: each rule's summary and doc
+TABLE = "requirements_rules"  # data/requirements_rules.toml: each rule's summary and doc
 
 
 def is_deployable(doc: RequirementsDoc) -> bool:
@@ -44,12 +40,6 @@ def is_deployable(doc: RequirementsDoc) -> bool:
     if doc.is_lock or path.suffix == ".in" or path.name.startswith("constraints"):
         return False
     return not {*re.split(r"[-_.]", path.stem.lower()), path.parent.name.lower()} & _NOT_DEPLOYED
-
-
-@cache
-def closure_table() -> dict[str, tuple[str, ...]]:
-    """Well-known package -> distributions it always installs (data/requirements_closure.toml)."""
-    return {row["name"]: tuple(row["requires"]) for row in data_table("requirements_closure")["package"]}
 
 
 def _entry_rule(
@@ -74,7 +64,7 @@ def _entry_rule(
         if also is not None:
             yield from also(project)
 
-    rule = documented(_TABLE, code, name, check)
+    rule = documented(TABLE, code, name, check)
     return rule
 
 
@@ -159,93 +149,6 @@ def _platform_only_in_runs(project: Project) -> Iterator[Finding]:
                     yield finding_at(PLATFORM_ONLY, doc, install.instruction, text, word)
 
 
-def _installed(project: Project) -> Iterator[RequirementsDoc]:
-    """Deployable files an image installs with `-r` (not constrained with `-c`, not `--no-deps`);
-    without a Dockerfile, every deployable file with no lock beside it."""
-    if not project.dockerfiles:
-        yield from (d for d in project.requirements if is_deployable(d) and not project.lock_beside(d.path))
-        return
-    seen: set[Path] = set()
-    for dockerfile in project.dockerfiles:
-        for install, path in project.installed_files(dockerfile):
-            doc = project.requirements_at(path)
-            skip = install.constraint_files or install.has("--no-deps")
-            if doc and is_deployable(doc) and doc.path not in seen and not skip:
-                seen.add(doc.path)
-                yield doc
-
-
-def _with_includes(project: Project, doc: RequirementsDoc) -> list[Entry] | None:
-    """Requirements of the file and of the files it includes (`-r`); None if any uses `-c`."""
-    todo, seen, found = [doc], set[Path](), list[Entry]()
-    while todo:
-        current = todo.pop()
-        if current.path not in seen:
-            seen.add(current.path)
-            if any(e.kind is Kind.CONSTRAINT for e in current.parsed.entries):
-                return None  # constraints pin whatever the resolver pulls in
-            found += current.parsed.requirements
-            targets = [
-                current.path.parent / e.value
-                for e in current.parsed.entries
-                if e.kind is Kind.INCLUDE and e.value
-            ]
-            todo += [d for d in map(project.requirements_at, targets) if d]
-    return found
-
-
-def _against_lock(doc: RequirementsDoc, entries: list[Entry], lock: LockDoc) -> tuple[Entry, str] | None:
-    missing = sorted({p.name for p in locked(lock)} - {str(e.name) for e in entries})
-    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-    text = f"{lock.path.name} beside it also pins {', '.join(missing[:3])}{more}; install the lock"
-    return (doc.parsed.entries[0], text) if missing else None
-
-
-def _from_a_lock(project: Project, e: Entry, pinned: set[str]) -> str | None:
-    """What a lock of the project that pins this very release says it pulls in, when none of it is
-    pinned here (None when no such lock has an annotation for it)."""
-    for lock in project.locks:
-        packages = locked(lock)
-        if not any(p.name == e.name and p.version == e.pinned_version for p in packages):
-            continue
-        pulled = sorted(p.name for p in packages if e.name in p.pulled_by and p.name != e.name)
-        if pulled and not pinned.intersection(pulled):
-            more = f" and {len(pulled) - 3} more" if len(pulled) > 3 else ""
-            names, where = ", ".join(pulled[:3]), paths.shown(lock.path)
-            return f"{e.name}=={e.pinned_version} pulls in {names}{more} (per {where}), none pinned here"
-        if pulled:
-            return ""
-    return None
-
-
-def _against_table(project: Project, doc: RequirementsDoc, entries: list[Entry]) -> tuple[Entry, str] | None:
-    pinned = {str(e.name) for e in entries if e.is_pinned}
-    for e in doc.parsed.requirements:
-        if not e.is_pinned:
-            continue
-        said = _from_a_lock(project, e, pinned)
-        if said:
-            return e, f"{said}; install the lock"
-        needs = closure_table().get(str(e.name), ()) if said is None else ()
-        if needs and not pinned.intersection(needs):
-            spec = f"{e.name}=={e.pinned_version}"
-            return e, f"`{spec}` is pinned but not the packages it depends on; lock the set (`pinbox lock`)"
-    return None
-
-
-def _missing_transitive(project: Project) -> Iterator[Finding]:
-    for doc in _installed(project):
-        entries = _with_includes(project, doc)
-        lock = project.lock_beside(doc.path)
-        if not entries:
-            continue
-        hit = _against_lock(doc, entries, lock) if lock else _against_table(project, doc, entries)
-        if hit:
-            at, text = hit
-            text = f"pins only top-level packages: {text}"
-            yield MISSING_TRANSITIVE.finding(doc.path, at.line, text, col=at.col)
-
-
 def _missing_hashes(project: Project) -> Iterator[Finding]:
     for doc in project.requirements:
         entries = [e for e in doc.parsed.entries if e.kind in (Kind.REQUIREMENT, Kind.PATH)]
@@ -326,21 +229,17 @@ def _credentials(project: Project) -> Iterator[Finding]:
 
 UNPINNED = _entry_rule("PB101", "unpinned-requirement", _unpinned)
 RANGE = _entry_rule("PB102", "range-requirement", _range)
-MISSING_TRANSITIVE = documented(_TABLE, "PB103", "missing-transitive-pins", _missing_transitive)
-MISSING_HASHES = documented(_TABLE, "PB104", "missing-hashes", _missing_hashes)
+MISSING_HASHES = documented(TABLE, "PB104", "missing-hashes", _missing_hashes)
 LOCAL_FILE = _entry_rule("PB105", "local-file-reference", _local_file)
 EDITABLE = _entry_rule("PB106", "editable-install", _editable, kind=Kind.EDITABLE)
 PLATFORM_ONLY = _entry_rule("PB107", "platform-only-package", _platform_only, also=_platform_only_in_runs)
-DUPLICATE = documented(_TABLE, "PB108", "duplicate-requirement", _duplicates, fix="safe")
-STALE_LOCK = documented(_TABLE, "PB109", "stale-lock", _stale)
-CREDENTIALS = documented(
-    _TABLE, "PB112", "credentials-in-requirements", _credentials, severity=Severity.ERROR
-)
+DUPLICATE = documented(TABLE, "PB108", "duplicate-requirement", _duplicates, fix="safe")
+STALE_LOCK = documented(TABLE, "PB109", "stale-lock", _stale)
+CREDENTIALS = documented(TABLE, "PB112", "credentials-in-requirements", _credentials, severity=Severity.ERROR)
 
 RULES: tuple[Rule, ...] = (
     UNPINNED,
     RANGE,
-    MISSING_TRANSITIVE,
     MISSING_HASHES,
     LOCAL_FILE,
     EDITABLE,
