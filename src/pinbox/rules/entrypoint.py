@@ -15,6 +15,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
@@ -98,8 +99,10 @@ def _added_by_dockerfile(doc: DockerfileDoc, name: str) -> bool:
 
 def _installed_scripts(project: Project, doc: DockerfileDoc, program: str) -> set[str] | None:
     """Console scripts of what the Dockerfile installs from locks; None when some install's scripts
-    stay unknown (a package installed by name, a local project, a wheel that cannot be read)."""
-    locks = project.locks_of(doc)
+    stay unknown (a package installed by name, a local project, a wheel that cannot be read).
+    A fully hash-pinned requirements file the image installs (pip-compile's, uv's) is a lock too:
+    pip installs exactly what it lists, or nothing."""
+    locks = _locks(project, doc)
     if not doc.installs or not locks:
         return None
     names = {str(normalize(p.name)) for lock in locks for p in locked(lock)}
@@ -116,6 +119,16 @@ def _installed_scripts(project: Project, doc: DockerfileDoc, program: str) -> se
     if program in recorded or all(scripts_complete(lock) for lock in locks):
         return recorded
     return _completed(locks, recorded)
+
+
+def _locks(project: Project, doc: DockerfileDoc) -> list[LockDoc]:
+    """The project's locks the image may install, and the hash-pinned files it installs."""
+    found: dict[Path, LockDoc] = {lock.path.resolve(): lock for lock in project.locks_of(doc)}
+    for _, path in project.installed_files(doc):
+        req = project.requirements_at(path)
+        if req is not None and not req.is_lock and req.parsed.is_hash_pinned:
+            found.setdefault(req.path.resolve(), req)
+    return list(found.values())
 
 
 def _completed(locks: list[LockDoc], recorded: set[str]) -> set[str] | None:
@@ -161,7 +174,7 @@ def _not_installed(project: Project) -> Iterator[Finding]:
         scripts = _installed_scripts(project, doc, program.name)
         if scripts is None or program.name in scripts or _added_by_dockerfile(doc, program.name):
             continue
-        locks = ", ".join(lock.path.name for lock in project.locks_of(doc))
+        locks = ", ".join(lock.path.name for lock in _locks(project, doc))
         message = (
             f"{program.instruction.cmd} runs `{program.name}`, which neither the base image `{base}` nor "
             f"a console script of a locked package ({locks}) provides, so the container fails with "
