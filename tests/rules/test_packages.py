@@ -32,6 +32,19 @@ def test_conflicts_in_run_lines_and_not_between_families(tmp_path: Path) -> None
     assert (finding.line, finding.col) == (3, 17) and "`onnxruntime`" in finding.message
 
 
+def test_conflicts_between_a_run_and_the_files_it_installs(tmp_path: Path) -> None:
+    install = "RUN pip install --no-cache-dir -r requirements.txt\n"
+    extra = "RUN pip install --no-cache-dir opencv-python-headless==4.10.0.84\n"
+    reqs = "numpy==1.26.4\nopencv-contrib-python-headless==4.10.0.84\n"
+    [after] = check(tmp_path / "a", packages.CONFLICTING, FROM + install + extra, requirements_txt=reqs)
+    assert (after.line, after.col) == (3, 32) and "(requirements.txt line 2)" in after.message
+    [before] = check(tmp_path / "b", packages.CONFLICTING, FROM + extra + install, requirements_txt=reqs)
+    assert (before.line, before.col) == (3, 35) and "(line 2)" in before.message  # at the `-r` file
+    both = reqs + "opencv-python==4.10.0.84\n"  # reported once, in the file
+    found = check(tmp_path / "c", packages.CONFLICTING, FROM + install, requirements_txt=both)
+    assert [(f.path.name, f.line) for f in found] == [("requirements.txt", 3)]
+
+
 @pytest.mark.parametrize(
     ("run", "words"),
     [

@@ -127,6 +127,14 @@ def word_named(words: tuple[Word, ...], text: str) -> Word | None:
     return next((w for w in words if w.text == text), None)
 
 
+def file_word(install: Install, name: str) -> Word | None:
+    """The word naming a requirement file: `-r`'s value, or the option word holding it (`-rfile`)."""
+    for option in install.option_list("-r", "--requirement"):
+        if (option.value.text if option.value else option.value_text) == name:
+            return option.value or option.word
+    return word_named(install.positionals, name)
+
+
 def finding_at(
     rule: Rule,
     doc: DockerfileDoc,

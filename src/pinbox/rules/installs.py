@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from pinbox.dockerfile.copies import WHOLE_CONTEXT, is_context_copy, under
 from pinbox.dockerfile.installs import Install
-from pinbox.dockerfile.lexer import Word
 from pinbox.names import normalize
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, lock_inputs
 from pinbox.rules.discover import kind_of
@@ -26,11 +25,11 @@ from pinbox.rules.install_facts import (
     cache_purged,
     dependency_installs,
     expand_home,
+    file_word,
     finding_at,
     is_local,
     pip_installs,
     removed_dirs,
-    word_named,
 )
 from pinbox.rules.install_fixes import copy_first, insert_flag, install_lock, replace_word
 from pinbox.rules.locked import locked_versions
@@ -46,14 +45,6 @@ _TARGET_PYTHON = re.compile(r"cpython-(3\.\d+)")
 def _is_lock(project: Project, path: Path) -> bool:
     req = project.requirements_at(path)
     return kind_of(path) == "lock" or (req is not None and (req.is_lock or req.parsed.is_hash_pinned))
-
-
-def _file_word(install: Install, name: str) -> Word | None:
-    """The word naming a requirement file: `-r`'s value, or the option word holding it (`-rfile`)."""
-    for option in install.option_list("-r", "--requirement"):
-        if (option.value.text if option.value else option.value_text) == name:
-            return option.value or option.word
-    return word_named(install.positionals, name)
 
 
 def _rel(path: Path, doc: DockerfileDoc) -> str:
@@ -208,7 +199,7 @@ def _not_from_lock(project: Project) -> Iterator[Finding]:
                         f"`{_rel(lock.path, doc)}` exists; install the lock instead"
                     )
                     fix = install_lock(doc, install, name, path, lock.path)
-                    at = _file_word(install, name)
+                    at = file_word(install, name)
                     yield finding_at(NOT_FROM_LOCK, doc, install.instruction, message, at, fix)
 
 
@@ -238,7 +229,7 @@ def _without_hashes(project: Project) -> Iterator[Finding]:
                 )
             fix = Fix("add --require-hashes", (edit,)) if edit else None
             yield finding_at(
-                NO_REQUIRE_HASHES, doc, install.instruction, message, _file_word(install, name), fix
+                NO_REQUIRE_HASHES, doc, install.instruction, message, file_word(install, name), fix
             )
 
 

@@ -18,7 +18,7 @@ from pinbox.names import normalize
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project
 from pinbox.rules.documented import documented
 from pinbox.rules.image import image_name
-from pinbox.rules.install_facts import finding_at
+from pinbox.rules.install_facts import file_word, finding_at
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Finding, Severity
 from pinbox.target import split_ref
@@ -66,18 +66,37 @@ def _in_files(project: Project) -> Iterator[Finding]:
                 yield CONFLICTING.finding(doc.path, package.line, message)
 
 
+def _installed_by(project: Project, doc: DockerfileDoc, install: Install) -> Iterator[tuple[str, Word, str]]:
+    """(distribution, word to report at, where it is named) for each package an install names,
+    directly or in the requirements files it installs (`-r`)."""
+    for written, path in doc.requirement_files(install):
+        req = project.requirements_at(path) if path else None
+        at = file_word(install, written)
+        if req is None or at is None:
+            continue
+        in_file: set[str | None] = set()  # a conflict inside the file is reported in the file
+        for package in locked(req):
+            if (family := family_of(package.name)) not in in_file:
+                in_file.add(family)
+                yield package.name, at, f"{written} line {package.line}"
+    for word in install.package_words:
+        if name := package_name(word.text):
+            yield name, word, ""
+
+
 def _in_runs(project: Project) -> Iterator[Finding]:
     for doc in project.dockerfiles:
-        seen: dict[str, tuple[str, int]] = {}
+        seen: dict[str, tuple[str, str]] = {}
         for install in doc.installs:
-            for word in install.package_words:
-                name = package_name(word.text)
-                family = family_of(name) if name else None
-                if not (name and family):
-                    continue
-                first = seen.setdefault(family, (name, install.instruction.line))
-                if first[0] != name:
-                    message = _conflict_message(first[0], name, f"line {first[1]}")
+            for name, word, where in _installed_by(project, doc, install):
+                family = family_of(name)
+                first = (
+                    seen.setdefault(family, (name, where or f"line {install.instruction.line}"))
+                    if family
+                    else None
+                )
+                if first and first[0] != name:
+                    message = _conflict_message(first[0], name, first[1])
                     yield finding_at(CONFLICTING, doc, install.instruction, message, word)
 
 
