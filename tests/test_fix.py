@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pinbox.cli import main
 from pinbox.errors import PinboxError
-from pinbox.fix import changes_only_its_words, fix
+from pinbox.fix import changes_only_its_words, choose, fix
 from pinbox.rules.model import Edit, Finding, Fix
 
 Run = Callable[..., tuple[int, str, str]]
@@ -60,6 +60,69 @@ def test_a_fix_that_leaves_its_finding_or_breaks_parsing_is_refused(tmp_path: Pa
         fix([first], {path: "RUN a\n"}, lambda overlay: ([first], set()), unsafe=False)
     with pytest.raises(PinboxError, match="would leave a file that does not parse"):
         fix([first], {path: "RUN a\n"}, lambda overlay: ([], {path}), unsafe=False)
+
+
+def test_a_fix_is_verified_per_file_and_rule(tmp_path: Path) -> None:
+    path, other = tmp_path / "Dockerfile", tmp_path / "other"
+    fixed = [finding(path, (Edit(i, i, " x"),), line=i) for i in (3, 5)]
+    left_elsewhere = [finding(other, (), code="PB999"), finding(path, (), code="PB000")]
+    check = lambda overlay: (left_elsewhere, set())  # noqa: E731
+    assert fix([*fixed, *left_elsewhere], {path: "RUN a\n"}, check, unsafe=False).findings == left_elsewhere
+    one_left = lambda overlay: ([fixed[0]], set())  # noqa: E731
+    with pytest.raises(PinboxError, match="PB999 test-rule at line 5 does not remove"):
+        fix(fixed, {path: "RUN a\n"}, one_left, unsafe=False)
+
+
+class Code(str):
+    """A rule code that counts how often it is compared."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        Code.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_verifying_many_fixes_compares_each_finding_a_few_times_not_with_every_other(
+    tmp_path: Path,
+) -> None:
+    path, count = tmp_path / "Dockerfile", 400
+    code = Code("PB999")
+    text = "RUN a\n" * count
+    found = [
+        Finding(path, i + 1, 1, code, "test-rule", "m", fix=Fix("f", (Edit(6 * i + 5, 6 * i + 5, " x"),)))
+        for i in range(count)
+    ]
+    Code.compared = 0
+    fixed = fix(found, {path: text}, lambda overlay: ([], set()), unsafe=False)
+    assert fixed.changes[path][1] == "RUN a x\n" * count
+    assert Code.compared < 10 * count  # comparing every pair is count * count
+
+
+def naive_choose(findings: list[Finding]) -> list[Finding]:
+    """`choose` as first written: every edit against every taken edit."""
+    chosen: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    ordered = sorted(findings, key=lambda f: min(e.start for e in f.fix.edits), reverse=True)  # type: ignore[union-attr]
+    for finding in ordered:
+        spans = [(e.start, e.end) for e in finding.fix.edits]  # type: ignore[union-attr]
+        if any((s < te and ts < e) or (s == e == ts) for s, e in spans for ts, te in taken):
+            continue
+        chosen.append(finding)
+        taken += spans
+    return chosen
+
+
+SPAN = st.tuples(st.integers(0, 30), st.integers(0, 6)).map(lambda p: Edit(p[0], p[0] + p[1], "x"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(SPAN, min_size=1, max_size=3), max_size=12))
+def test_choose_takes_the_fixes_comparing_every_pair_would(fixes: list[list[Edit]]) -> None:
+    found = [finding(Path("Dockerfile"), tuple(edits), line=i) for i, edits in enumerate(fixes)]
+    assert choose(found) == naive_choose(found)
 
 
 # --- the CLI on files with CRLF, a BOM, tabs, backtick escapes, no final newline --------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -53,15 +54,24 @@ def fixable(findings: Iterable[Finding], *, unsafe: bool) -> dict[Path, list[Fin
 def choose(findings: list[Finding]) -> list[Finding]:
     """Findings whose fixes can be applied together: whole fixes, right to left, none overlapping."""
     chosen: list[Finding] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # sorted
+    longest = 0  # the longest taken span: no taken span starting further left can reach an edit
     ordered = sorted(findings, key=lambda f: min(e.start for e in f.fix.edits), reverse=True)  # type: ignore[union-attr]
     for finding in ordered:
         spans = [(e.start, e.end) for e in finding.fix.edits]  # type: ignore[union-attr]
-        if any((s < te and ts < e) or (s == e == ts) for s, e in spans for ts, te in taken):
+        if any(_collides(s, e, taken, longest) for s, e in spans):
             continue
         chosen.append(finding)
-        taken += spans
+        for span in spans:
+            insort(taken, span)
+            longest = max(longest, span[1] - span[0])
     return chosen
+
+
+def _collides(s: int, e: int, taken: list[tuple[int, int]], longest: int) -> bool:
+    """Does the span s..e overlap a taken span, or insert where one starts?"""
+    near = taken[bisect_left(taken, (s - longest,)) : bisect_left(taken, (max(e, s + 1),))]
+    return any((s < te and ts < e) or (s == e == ts) for ts, te in near)
 
 
 def edits_of(findings: list[Finding]) -> list[Edit]:
@@ -147,16 +157,21 @@ def _culprit(before: str, chosen: list[Finding]) -> Finding:
 def _verify(
     before: list[Finding], after: list[Finding], applied: dict[Path, list[Finding]], broken: set[Path]
 ) -> None:
-    """Every edited file still parses, and each fixed finding is gone."""
+    """Every edited file still parses, and each fixed finding is gone: per file and rule, no more
+    findings are left than there were less those fixed."""
+    same, left = Counter(map(_rule_in_file, before)), Counter(map(_rule_in_file, after))
+    done = Counter(_rule_in_file(f) for fixed in applied.values() for f in fixed)
     for path, fixed in applied.items():
         if path in broken:
             raise _refuse(fixed[0], "would leave a file that does not parse")
         for finding in fixed:
-            same = [f for f in before if f.path == finding.path and f.code == finding.code]
-            left = [f for f in after if f.path == finding.path and f.code == finding.code]
-            done = sum(1 for f in fixed if f.path == finding.path and f.code == finding.code)
-            if len(left) > len(same) - done:
+            key = _rule_in_file(finding)
+            if left[key] > same[key] - done[key]:
                 raise _refuse(finding, "does not remove the finding it is for")
+
+
+def _rule_in_file(finding: Finding) -> tuple[Path, str]:
+    return finding.path, finding.code
 
 
 def unified_diff(path: Path, before: str, after: str) -> str:

@@ -4,11 +4,13 @@ context file behind an in-image path."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pinbox.dockerfile import parse_dockerfile
-from pinbox.dockerfile.copies import before, copied_sources, host_path, workdir_at
+from pinbox.dockerfile import Instruction, parse_dockerfile
+from pinbox.dockerfile.copies import before, context_copies_before, copied_sources, host_path, workdir_at
+from pinbox.rules import context
 
 FROM = "FROM python:3.11-slim\n"
 
@@ -74,7 +76,66 @@ def test_workdir_and_state_follow_the_stages_a_stage_is_built_from() -> None:
     assert workdir_at(model, model.instructions[-1]) is None
 
 
+@pytest.mark.parametrize(
+    ("lines", "workdir"),
+    [
+        ("WORKDIR ${Z:-/app}", "/app"),  # Docker's default for an unset variable
+        ("ENV Z=/srv\nWORKDIR ${Z:-/app}", "/srv"),
+        ("ARG Z=/srv\nWORKDIR $Z/x", "/srv/x"),
+        ("WORKDIR /a\nWORKDIR ${Z:+/b}c", "/a/c"),
+        ("WORKDIR $Z", None),
+        ("WORKDIR ${Z}/x", None),
+        ("WORKDIR ${Z:-$W}", None),  # a variable inside a default is not read
+    ],
+)
+def test_workdir_expands_variables_as_docker_does(lines: str, workdir: str | None) -> None:
+    model = parse_dockerfile(f"{FROM}{lines}\nRUN x\n")
+    assert workdir_at(model, model.instructions[-1]) == workdir
+
+
 def test_copied_sources() -> None:
     text = f"{FROM}COPY data/ /app/data\nCOPY ./models/best.pt /app/\nCOPY --from=b /x /x\n"
     text += "ADD /a.txt .\nCOPY . .\n"
     assert copied_sources(parse_dockerfile(text)) == {"data", "models/best.pt", "a.txt"}
+
+
+PAIRS = 300
+PAIRED = "WORKDIR /app\n" + "".join(f"COPY r{i}.txt .\nRUN pip install -r r{i}.txt\n" for i in range(PAIRS))
+
+
+def test_the_copies_before_an_instruction_are_not_searched_for_again_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = parse_dockerfile(f"FROM python:3.11 AS base\nCOPY a .\n{PAIRED}FROM base\nCOPY b .\nRUN x\n")
+    hashed = 0
+    real = Instruction.__hash__
+
+    def counted(ins: Instruction) -> int:
+        nonlocal hashed
+        hashed += 1
+        return real(ins)
+
+    monkeypatch.setattr(Instruction, "__hash__", counted)
+    runs = [i for i in model.instructions if i.cmd == "RUN"]
+    found = [context_copies_before(model, run) for run in runs]
+    assert [len(f) for f in found] == [*range(2, PAIRS + 2), PAIRS + 2]
+    assert [c.value[0] for c in found[-1][-2:]] == [f"r{PAIRS - 1}.txt", "b"]
+    assert found[-1][0].value[0] == "a"
+    assert hashed < 30 * PAIRS  # looking at every earlier copy again for each RUN: PAIRS * PAIRS
+
+
+def test_the_files_an_install_reads_are_found_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked = 0
+    real = context.host_path
+
+    def counted(*args: Any) -> Path | None:
+        nonlocal looked
+        looked += 1
+        return real(*args)
+
+    monkeypatch.setattr(context, "host_path", counted)
+    doc = context.DockerfileDoc.read(tmp_path / "Dockerfile", parse_dockerfile(FROM + PAIRED))
+    for _ in range(3):
+        files = [doc.requirement_files(install) for install in doc.installs]
+    assert files[-1] == [(f"r{PAIRS - 1}.txt", tmp_path / f"r{PAIRS - 1}.txt")]
+    assert looked == PAIRS

@@ -65,6 +65,15 @@ def test_dockerignore_may_reinclude(patterns: str, folder: str, expected: bool) 
     assert parse_dockerignore(patterns).may_reinclude(folder) is expected
 
 
+def test_asking_again_whether_a_folder_may_be_reincluded_adds_nothing_to_the_matcher_cache() -> None:
+    patterns = parse_dockerignore("data\n!data/keep/x.txt\n")
+    assert patterns.may_reinclude("data") is True
+    cached = len(ignore._MOVES)
+    for _ in range(5):
+        assert patterns.may_reinclude("data") is True
+    assert len(ignore._MOVES) == cached
+
+
 # one pattern, as moby/patternmatcher matches it ---------------------------
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pip import __version__ as pip_version
 from pip._internal.cli.main_parser import create_main_parser
 from pip._internal.commands import create_command
 from uv import find_uv_bin
@@ -25,7 +24,6 @@ from pinbox.dockerfile.options import (
     short_takes_value,
     takes_value,
     valued_of,
-    version,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,18 +78,19 @@ def test_table_has_every_option_the_bundled_uv_lists(command: str) -> None:
     assert {n: takes_value("uv", command, n) for n in listed} == listed
 
 
-def test_table_records_the_versions_it_came_from() -> None:
-    uv = subprocess.run([find_uv_bin(), "--version"], capture_output=True, text=True, check=True)
-    assert version("pip") == pip_version
-    assert version("uv") == uv.stdout.split()[1]
-
-
 def test_generator_reproduces_the_table(tmp_path: Path) -> None:
     output = tmp_path / "pip_options.toml"
-    # this machine's pip and uv settings must not reach the table
-    env = os.environ | {"PIP_CONSTRAINT": "/etc/xdg/pip/constraints.txt", "UV_CACHE_DIR": str(tmp_path)}
+    # pip and uv settings of the machine must not reach the table
+    (tmp_path / "constraints.txt").write_text("pip<1\n")
+    env = os.environ | {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt"), "UV_CACHE_DIR": str(tmp_path)}
     subprocess.run([sys.executable, GENERATOR, "--output", output], check=True, env=env, capture_output=True)
-    assert output.read_bytes() == TABLE.read_bytes()
+    # the same options, whichever pip and uv release listed them: a new release fails the tests
+    # above only when its options differ
+    assert _versionless(output.read_text()) == _versionless(TABLE.read_text())
+
+
+def _versionless(table: str) -> str:
+    return re.sub(r'(?m)^version = ".*"$', 'version = ""', table)
 
 
 def test_table_holds_option_names_only() -> None:

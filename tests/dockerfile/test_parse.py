@@ -9,8 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pinbox.dockerfile import Dockerfile, load_dockerfile, parse_dockerfile
-from pinbox.dockerfile.parse import substitute
+from pinbox.dockerfile.state import substitute
 from pinbox.errors import PinboxError
+from pinbox.redact import redact
 
 MULTI = """\
 ARG PY=3.11
@@ -64,6 +65,17 @@ def test_final_stage_and_no_stages() -> None:
 def test_global_args_are_those_before_the_first_from() -> None:
     df = parse_dockerfile('ARG A=1 B\nARG C="two words"\nFROM x\nARG D=4\n')
     assert df.global_args == (("A", "1"), ("B", None), ("C", "two words"))
+
+
+def test_global_arg_quotes_are_read_as_a_stage_arg_is() -> None:
+    df = parse_dockerfile('ARG X="a\'"\nFROM x\nARG X\nARG Y="a\'"\nRUN y\n')
+    assert df.global_args == (("X", "a'"),)
+    assert df.state(df.instructions[-1]).variables == {"X": "a'", "Y": "a'"}  # as BuildKit reads both
+
+
+def test_secret_values_are_masked_once_any_dockerfile_holding_them_is_parsed() -> None:
+    parse_dockerfile("ARG HF_TOKEN=hf_parsed_4f2a9c\nFROM x\nENV DB_PASSWORD=pw_parsed_77e1\n")
+    assert redact("echo hf_parsed_4f2a9c pw_parsed_77e1") == "echo **** ****"
 
 
 def test_global_arg_default_may_use_an_earlier_arg() -> None:

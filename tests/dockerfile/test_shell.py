@@ -4,6 +4,7 @@ commands, variables, `sh -c` and heredoc scripts, and the installs among them.""
 from __future__ import annotations
 
 import string
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -135,6 +136,33 @@ def test_a_bare_assignment_stays_in_the_shell_unless_exported() -> None:
     assert env_of("FROM x\nRUN X=1; export X; pip install a==1\n") == [{"X": "1"}]
     assert env_of("FROM x\nRUN set -a; X=1; pip install a==1\n") == [{"X": "1"}]
     assert env_of("FROM x\nRUN export X=0; X=1; pip install a==1\n") == [{"X": "1"}]
+
+
+def test_commands_share_what_their_run_exported() -> None:
+    count = 1500
+    script = "".join(f"A{i}=1; pip install -r r{i}.txt\n" for i in range(count))
+    model = parse_dockerfile(f"FROM x\nRUN <<EOF\nset -a\n{script}EOF\n")
+    tracemalloc.start()
+    try:
+        found = installs(model.instructions[-1], read_run(model, model.instructions[-1]).commands)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 25_000_000  # a copy of every exported variable per command: 75 MB
+    assert [len(i.env) for i in found[:3]] == [1, 2, 3] and len(found[-1].env) == count
+
+
+def test_export_takes_only_valid_names() -> None:
+    assert env_of("FROM x\nRUN export 1A=x B-C=y D=1; pip install a==1\n") == [{"D": "1"}]
+    assert env_of("FROM x\nRUN E=2; export E 1F; pip install a==1\n") == [{"E": "2"}]
+
+
+def test_nested_shells_and_prefixes_see_what_was_exported_then() -> None:
+    text = (
+        "FROM x\nRUN export A=1 && B=2 sh -c 'export C=3; pip install a==1' && unset A"
+        " && env D=4 pip install b==1 && export E=5 && pip install c==1\n"
+    )
+    assert env_of(text) == [{"A": "1", "B": "2", "C": "3"}, {"D": "4"}, {"E": "5"}]
 
 
 @pytest.mark.parametrize(

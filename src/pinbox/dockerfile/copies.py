@@ -9,6 +9,7 @@ leaves the context (`../x`) or an in-image absolute path no COPY explains has no
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_left
 from pathlib import Path
 
 from pinbox.dockerfile.model import Dockerfile, Instruction
@@ -40,14 +41,24 @@ def workdir_at(model: Dockerfile, ins: Instruction) -> str | None:
     return model.state(ins).workdir
 
 
+def context_copies(model: Dockerfile) -> dict[int, tuple[Instruction, ...]]:
+    """By stage index: the context copies of the stage and of the stages it is built FROM, in file
+    order (computed once per model: `Dockerfile.context_copies`)."""
+    out: dict[int, tuple[Instruction, ...]] = {}
+    for stage in model.stages:
+        parent = model.stage_named(stage.base_resolved)
+        inherited = out[parent.index] if parent is not None and parent.index < stage.index else ()
+        out[stage.index] = inherited + tuple(i for i in stage.instructions if is_context_copy(i))
+    return out
+
+
 def context_copies_before(model: Dockerfile, ins: Instruction) -> list[Instruction]:
     """COPY/ADD from the build context that ran before `ins` in its stage and the stages below it."""
     stage = model.stage_of(ins)
     if stage is None:
         return []
-    lineage = {s.index for s in model.lineage(stage)}
-    at = model.order[ins]
-    return [c for c in model.context_copies if model.order[c] < at and model.stage_index[c] in lineage]
+    copies = model.context_copies[stage.index]
+    return list(copies[: bisect_left(copies, model.order[ins], key=model.order.__getitem__)])
 
 
 def copied_paths(ins: Instruction, workdir: str) -> list[str]:

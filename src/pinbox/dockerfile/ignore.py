@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import takewhile
 
 # Go's TrimSpace trims these: what str.strip does, less \x1c-\x1f
@@ -212,6 +212,12 @@ def compile_pattern(text: str, negated: bool = False) -> Pattern:
     return Pattern(text, negated, _Glob(tuple(tokens), _literal(tokens), _literal(tokens[::-1])[::-1]))
 
 
+@lru_cache(maxsize=4096)
+def _compiled(text: str) -> Pattern:
+    """`compile_pattern`, once per text: the steps the matcher caches are per compiled pattern."""
+    return compile_pattern(text)
+
+
 def _go_clean(path: str) -> str:
     """Go's filepath.Clean: posixpath.normpath, but a leading `//` is `/`."""
     cleaned = posixpath.normpath(path)
@@ -247,7 +253,7 @@ class DockerIgnore:
         for pattern in (p for p in self.patterns if p.negated):
             parts = pattern.text.split("/")
             if "**" in pattern.text or (
-                len(parts) > depth and compile_pattern("/".join(parts[:depth])).matches(folder)
+                len(parts) > depth and _compiled("/".join(parts[:depth])).matches(folder)
             ):
                 return True
         return False

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pinbox.dockerfile import options as table
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import Command
+from pinbox.dockerfile.variables import Variables
 
 _PIP = re.compile(r"^pip(?:[23](?:\.\d+)?)?$")
 _PYTHON = re.compile(r"^python(?:[23](?:\.\d+)?)?[mw]?$")
@@ -53,8 +54,13 @@ class Install:
     keyword: Word  # the subcommand word
     options: tuple[Option, ...]
     positionals: tuple[Word, ...]
-    env: tuple[tuple[str, str], ...] = ()
+    exports: Variables = field(default_factory=Variables)  # what its RUN passes it (see shell.Command)
     cwd: str | None = ""  # an earlier `cd` of its RUN: relative to the WORKDIR, or absolute; None: unknown
+
+    @property
+    def env(self) -> tuple[tuple[str, str], ...]:
+        """(name, value) of each variable its process receives from the RUN."""
+        return tuple(self.exports.as_dict().items())
 
     def relative_to_workdir(self, name: str) -> str | None:
         """A path argument as seen from the WORKDIR (after the RUN's `cd`); None when unknown."""
@@ -199,7 +205,7 @@ def install_of(ins: Instruction, command: Command) -> Install | None:
         keyword, sub, rest = rest[at], rest[at].text, rest[:at] + rest[at + 1 :]
     options, positionals = parse_arguments(tool, sub, rest)
     return Install(
-        ins, tool, sub, program, keyword, tuple(options), tuple(positionals), command.env, command.cwd
+        ins, tool, sub, program, keyword, tuple(options), tuple(positionals), command.exports, command.cwd
     )
 
 

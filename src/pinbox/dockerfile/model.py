@@ -75,9 +75,12 @@ class Dockerfile:
         return {ins: stage.index for stage in self.stages for ins in stage.instructions}
 
     @cached_property
-    def context_copies(self) -> tuple[Instruction, ...]:
-        """Every COPY or ADD from the build context (not `--from` another stage or image)."""
-        return tuple(i for i in self.instructions if i.cmd in ("COPY", "ADD") and not i.flag("from"))
+    def context_copies(self) -> dict[int, tuple[Instruction, ...]]:
+        """By stage index: the COPY/ADD from the build context in the stage and the stages it is
+        built FROM, in file order (see dockerfile.copies)."""
+        from pinbox.dockerfile.copies import context_copies
+
+        return context_copies(self)
 
     @cached_property
     def order(self) -> dict[Instruction, int]:

@@ -55,11 +55,6 @@ def _options(tool: str, command: str) -> _Options:
     )
 
 
-def version(tool: str) -> str:
-    """The version of pip or uv the table was generated from."""
-    return str(data_table("pip_options")[tool]["version"])
-
-
 def valued_of(tool: str, command: str) -> frozenset[str]:
     """Every spelling (long, short, alias) of the options of a command that take a value."""
     return _options(tool, command).valued
@@ -91,7 +86,12 @@ def canonical(tool: str, command: str, option: str) -> str | None:
 def takes_value(tool: str, command: str, option: str) -> bool | None:
     """Whether an option (as written, no `=value`) takes a value; None if the tool rejects it."""
     name = canonical(tool, command, option)
-    return None if name is None else name in _options(tool, command).valued
+    return None if name is None else _valued(tool, command, name)
+
+
+def _valued(tool: str, command: str, name: str | None) -> bool:
+    """Whether the option of canonical `name` takes a value (False for None: not an option)."""
+    return name is not None and name in _options(tool, command).valued
 
 
 def short_takes_value(tool: str, command: str, letter: str) -> bool | None:
@@ -109,16 +109,15 @@ def option_word(tool: str, command: str, word: str) -> tuple[OptionUse, ...]:
         if word == "--":
             return ()
         written, eq, value = word.partition("=")
-        valued = takes_value(tool, command, written)
         name = canonical(tool, command, written)
-        return (OptionUse(written, name, value if eq else None, bool(valued) and not eq),)
+        return (OptionUse(written, name, value if eq else None, _valued(tool, command, name) and not eq),)
     if not word.startswith("-") or word == "-":
         return ()
     uses: list[OptionUse] = []
     for i, letter in enumerate(word[1:], start=2):
         written = f"-{letter}"
         name = canonical(tool, command, written)
-        if short_takes_value(tool, command, letter):
+        if _valued(tool, command, name):
             rest = word[i:]
             if tool == "uv" and rest.startswith("="):
                 rest = rest[1:]  # clap reads `-r=file` as `-r file`; optparse keeps the `=`

@@ -1,36 +1,23 @@
-"""Parse Dockerfile text with BuildKit's parser into the `Dockerfile` model."""
+"""Parse Dockerfile text with BuildKit's parser into the `Dockerfile` model.
+
+Every model is built here, so this is where the literal values of secret-named ARG and ENV are
+recorded for masking (`state.remember_secrets`), once for every command that reads a Dockerfile.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import dockerfile as buildkit
 from pinbox.dockerfile.model import Dockerfile, Instruction, Stage
+from pinbox.dockerfile.state import assignments, remember_secrets, substitute
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.textpos import line_text, lines
 
 KNOWN = frozenset(c.upper() for c in buildkit.all_cmds())
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
-
-
-def substitute(text: str, values: Mapping[str, str | None]) -> str:
-    """Expand `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` as Dockerfiles do."""
-
-    def repl(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(4)
-        value = values.get(name)
-        op, word = match.group(2), match.group(3) or ""
-        if op == "-":
-            return value if value else word
-        if op == "+":
-            return word if value else ""
-        return value or ""
-
-    return _VAR.sub(repl, text)
 
 
 def _parse_error(message: str, text: str, path: Path) -> PinboxError:
@@ -71,7 +58,9 @@ def parse_dockerfile(text: str, path: Path | str = "Dockerfile") -> Dockerfile:
                 sub=c.sub_cmd.upper() if c.sub_cmd else None,
             )
         )
-    return _build(path, text, tuple(instructions))
+    model = _build(path, text, tuple(instructions))
+    remember_secrets(model)
+    return model
 
 
 def escape_of(text: str) -> str:
@@ -88,6 +77,7 @@ def escape_of(text: str) -> str:
 
 def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dockerfile:
     global_args: list[tuple[str, str | None]] = []
+    known: dict[str, str | None] = {}  # the global ARGs so far, by name
     stages: list[Stage] = []
     current: list[Instruction] = []
     head: Instruction | None = None
@@ -95,7 +85,6 @@ def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dock
     def close() -> None:
         if head is None:
             return
-        values = dict(global_args)
         base = head.value[0]
         name = head.value[2] if len(head.value) >= 3 and head.value[1].upper() == "AS" else None
         platform = head.flag("platform")
@@ -103,9 +92,9 @@ def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dock
             Stage(
                 index=len(stages),
                 base=base,
-                base_resolved=substitute(base, values),
+                base_resolved=substitute(base, known),
                 name=name,
-                platform=substitute(platform, values) if platform else None,
+                platform=substitute(platform, known) if platform else None,
                 from_line=head.line,
                 instructions=tuple(current),
             )
@@ -124,10 +113,9 @@ def _build(path: Path, text: str, instructions: tuple[Instruction, ...]) -> Dock
                 line=ins.line,
             )
         elif head is None:
-            for word in ins.value:
-                key, sep, default = word.partition("=")
-                value = substitute(default.strip("\"'"), dict(global_args)) if sep else None
-                global_args.append((key, value))
+            for key, default in assignments(ins):  # unquoted as a stage's ARG is
+                known[key] = None if default is None else substitute(default, known)
+                global_args.append((key, known[key]))
         else:
             current.append(ins)
     close()

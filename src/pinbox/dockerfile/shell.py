@@ -14,13 +14,15 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pinbox.dockerfile.lexer import Op, Redirect, Token, Word, json_words, tokenize
 from pinbox.dockerfile.model import Dockerfile, Instruction
 from pinbox.dockerfile.source import Source, command_source, heredoc_sources, json_strings
+from pinbox.dockerfile.variables import Variables
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
-ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # wrapper -> its options that take a value; `None` for a wrapper whose first argument is not the command
 _WRAPPERS: dict[str, frozenset[str]] = {
     "sudo": frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T"}),
@@ -44,14 +46,24 @@ class Command:
     the RUN itself (exported earlier in the RUN, or written before the command)."""
 
     words: tuple[Word, ...]
-    env: tuple[tuple[str, str], ...] = ()
+    exports: Variables = field(default_factory=Variables)  # shared with the RUN's other commands
     operator: str = ""  # the operator before it ("|" when it reads a pipe)
     cwd: str | None = ""  # where an earlier `cd` of the RUN went ("": no cd; None: unknown)
 
     @property
+    def env(self) -> tuple[tuple[str, str], ...]:
+        """(name, value) of each variable its process receives from the RUN."""
+        return tuple(self.exports.as_dict().items())
+
+    @cached_property  # rules ask it of every command of a RUN, for each install in it
     def program(self) -> str:
         """The program's name without its folder (`/usr/bin/pip3` -> `pip3`)."""
-        return self.words[0].text.rsplit("/", 1)[-1] if self.words else ""
+        return basename(self.words[0].text) if self.words else ""
+
+
+def basename(program: str) -> str:
+    """A program's name without its folder (`/usr/bin/pip3` -> `pip3`)."""
+    return program.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -73,21 +85,35 @@ class Script:
 
 @dataclass
 class _Shell:
-    """Variables of one shell: value and whether exported; `set -a` exports every assignment."""
+    """Variables of one shell: value and whether exported; `set -a` exports every assignment.
+
+    What it exports is also kept as `Variables`, taken when a command runs: a RUN's commands
+    share them instead of each holding a copy of every exported variable."""
 
     values: dict[str, tuple[str, bool]] = field(default_factory=dict)
     allexport: bool = False
     cwd: str | None = ""  # relative to the WORKDIR unless absolute; None after `cd $VAR` or `cd -`
+    taken: Variables = field(default_factory=Variables)  # the exported variables when last taken
+    changed: dict[str, str | None] = field(default_factory=dict)  # since then; None: unset
 
-    def exported(self) -> dict[str, str]:
-        return {name: value for name, (value, exported) in self.values.items() if exported}
+    def exported(self) -> Variables:
+        """What the shell exports now (the same `Variables` until an assignment changes it)."""
+        self.taken, self.changed = self.taken.then(self.changed), {}
+        return self.taken
 
     def assign(self, name: str, value: str, export: bool = False) -> None:
-        was = self.values.get(name, ("", False))[1]
-        self.values[name] = (value, export or was or self.allexport)
+        exported = export or self.values.get(name, ("", False))[1] or self.allexport
+        self.values[name] = (value, exported)
+        if exported:
+            self.changed[name] = value
 
-    def child(self, env: dict[str, str]) -> _Shell:
-        return _Shell({k: (v, True) for k, v in env.items()}, cwd=self.cwd)
+    def unset(self, name: str) -> None:
+        if self.values.pop(name, ("", False))[1]:
+            self.changed[name] = None
+
+    def child(self, exports: Variables) -> _Shell:
+        values = {k: (v, True) for k, v in exports.as_dict().items()}
+        return _Shell(values, cwd=self.cwd, taken=exports.fork())
 
     def cd(self, args: list[str]) -> None:
         target = next((a for a in args if not a.startswith("-")), None) if args != ["-"] else None
@@ -106,21 +132,22 @@ def _reserved(words: list[Word]) -> list[Word]:
     return words
 
 
-def _split_assignment(word: Word) -> tuple[str, str] | None:
-    match = ASSIGNMENT.match(word.text)
-    return (match.group(1), word.text[match.end() :]) if match else None
+def _split_assignment(text: str) -> tuple[str, str] | None:
+    """(name, value) of `NAME=value`; None for any other word (`1A=x` included)."""
+    name, sep, value = text.partition("=")
+    return (name, value) if sep and NAME.fullmatch(name) else None
 
 
 def _strip_wrappers(words: list[Word], env: dict[str, str]) -> list[Word]:
     """Look through `sudo -u x`, `env A=1`, `exec`, `nice -n 5`, `gosu user` ... to the command."""
     while words:
-        name = words[0].text.rsplit("/", 1)[-1]
+        name = basename(words[0].text)
         if name in _WRAPPERS:
             valued, i = _WRAPPERS[name], 1
             while i < len(words) and words[i].text.startswith("-") and words[i].text != "--":
                 i += 2 if words[i].text in valued else 1
             i += 1 if i < len(words) and words[i].text == "--" else 0
-            while name == "env" and i < len(words) and (pair := _split_assignment(words[i])):
+            while name == "env" and i < len(words) and (pair := _split_assignment(words[i].text)):
                 env[pair[0]] = pair[1]
                 i += 1
             words = words[i:]
@@ -133,7 +160,7 @@ def _strip_wrappers(words: list[Word], env: dict[str, str]) -> list[Word]:
 
 def _shell_script(words: list[Word]) -> Word | None:
     """The script word of `sh -c 'script'` / `bash -ec "..."`."""
-    if not words or words[0].text.rsplit("/", 1)[-1] not in SHELLS:
+    if not words or basename(words[0].text) not in SHELLS:
         return None
     for i, word in enumerate(words[1:-1], 1):
         text = word.text
@@ -152,7 +179,7 @@ class _Walker:
     assigned: list[Assignment] = field(default_factory=list)
 
     def note(self, word: Word) -> tuple[str, str] | None:
-        pair = _split_assignment(word)
+        pair = _split_assignment(word.text)
         if pair is not None:
             self.assigned.append(Assignment(pair[0], pair[1], word))
         return pair
@@ -185,23 +212,22 @@ class _Walker:
                 shell.assign(name, value)
             return
         words = _reserved(words)
-        env = {**shell.exported(), **prefix}
         for word in words[1:] if words and words[0].text in ("export", "env") else ():
             self.note(word)
-        words = _strip_wrappers(words, env)
+        words = _strip_wrappers(words, prefix)  # `env A=1 cmd`: A is the command's own, like a prefix
         if not words:
             return
-        self.found.append(Command(tuple(words), tuple(env.items()), operator, shell.cwd))
+        exports = shell.exported().fork().then(prefix) if prefix else shell.exported()
+        self.found.append(Command(tuple(words), exports, operator, shell.cwd))
         self.builtin(words, shell)
         if self.depth >= MAX_DEPTH:
             return
         script = _shell_script(words)
-        child = shell.child(env)
         if script is not None:
-            self.nested(script.source(), child)
-        elif words[0].text.rsplit("/", 1)[-1] in SHELLS:
+            self.nested(script.source(), shell.child(exports))
+        elif basename(words[0].text) in SHELLS:
             for body in stdin:  # `bash <<EOF`: the heredoc is the script
-                self.nested(body, child)
+                self.nested(body, shell.child(exports))
 
     def nested(self, source: Source, shell: _Shell) -> None:
         inner = _Walker([], self.depth + 1, self.found, self.assigned)
@@ -215,11 +241,14 @@ class _Walker:
             shell.cd(args)
         elif name == "export":
             for arg in (a for a in args if not a.startswith("-")):
-                key, sep, value = arg.partition("=")
-                shell.assign(key, value if sep else shell.values.get(key, ("", False))[0], export=True)
+                pair = _split_assignment(arg)
+                if pair is not None:
+                    shell.assign(*pair, export=True)
+                elif NAME.fullmatch(arg):
+                    shell.assign(arg, shell.values.get(arg, ("", False))[0], export=True)
         elif name == "unset":
             for arg in args:
-                shell.values.pop(arg, None)
+                shell.unset(arg)
         elif name == "set":
             for arg in args:
                 if arg.startswith(("-", "+")) and "a" in arg[1:] and not arg.startswith("--"):
@@ -274,7 +303,7 @@ def _has_command(tokens: list[Token]) -> bool:
 def _shebang_shell(body: str) -> bool:
     first = body.split("\n", 1)[0][2:].split()
     program = first[1] if first and first[0].endswith("/env") and len(first) > 1 else (first or [""])[0]
-    return program.rsplit("/", 1)[-1] in SHELLS
+    return basename(program) in SHELLS
 
 
 def words_of(commands: tuple[Command, ...]) -> Iterator[Word]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from pinbox.dockerfile.model import Instruction
-from pinbox.textpos import line_starts
+from pinbox.textpos import line_starts, line_text
 
 _WS = " \t\v\f\r"
 
@@ -44,26 +44,18 @@ def _continuation(escape: str) -> re.Pattern[str]:
     return re.compile(rf"(?:(?<=[^{e}])|^){e}[ \t]*$")
 
 
-def _line_bounds(text: str, number: int) -> tuple[int, int]:
-    """(start, end) of line `number` without its line ending (all trailing `\\r` and `\\n`)."""
-    starts = line_starts(text)
-    start = starts[number - 1]
-    end = starts[number] - 1 if number < len(starts) else len(text)
-    while end > start and text[end - 1] in "\r\n":
-        end -= 1
-    return start, end
-
-
 def logical_line(text: str, ins: Instruction, escape: str) -> tuple[Source, int]:
     """The instruction's joined line (keyword included) and the last physical line it used."""
     pattern = _continuation(escape)
     chars: list[str] = []
     offsets: list[int] = []
-    number, total = ins.line, len(line_starts(text))
+    starts = line_starts(text)
+    number, total = ins.line, len(starts)
     first = True
     while number <= total:
-        start, end = _line_bounds(text, number)
-        body = text[start:end]
+        start = starts[number - 1]
+        body = line_text(text, number).rstrip("\r")  # every `\r` before the line's end goes
+        end = start + len(body)
         number += 1
         stripped = body.lstrip()
         if not first and (not stripped or stripped.startswith("#")):

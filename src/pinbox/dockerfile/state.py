@@ -2,19 +2,59 @@
 
 Computed in one pass over the stages. A stage built `FROM` an earlier one starts from that
 stage's environment, user and folder; build arguments do not cross stages (an `ARG NAME` without
-a value takes the global `ARG` default, as Docker does).
+a value takes the global `ARG` default, as Docker does). Every state shares its variables with the
+states before it (`Variables`), so a Dockerfile with thousands of ENV lines stays small.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from pinbox.dockerfile.model import Dockerfile, Instruction
-from pinbox.dockerfile.parse import substitute
+from pinbox.dockerfile.variables import Variables
+from pinbox.redact import is_secret_name, remember
 
-_NAMES = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class _Unknown(Exception):
+    """A variable without a known value (and no default)."""
+
+
+def _replace(text: str, values: Mapping[str, str | None], strict: bool) -> str:
+    def repl(match: re.Match[str]) -> str:
+        value = values.get(match.group(1) or match.group(4))
+        op, word = match.group(2), match.group(3) or ""
+        if op is None:
+            if value is None and strict:
+                raise _Unknown
+            return value or ""
+        if op == "-" and value:
+            return value
+        if op == "+" and not value:
+            return ""
+        if strict and "$" in word:
+            raise _Unknown  # a variable inside a default is not read
+        return word
+
+    return _VAR.sub(repl, text)
+
+
+def substitute(text: str, values: Mapping[str, str | None]) -> str:
+    """Expand `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` as Dockerfiles do (unknown: empty)."""
+    return _replace(text, values, strict=False)
+
+
+def expand(text: str, variables: Mapping[str, str | None]) -> str | None:
+    """`text` with its variables replaced, or None when one without a default is not known."""
+    try:
+        return _replace(text, variables, strict=True)
+    except _Unknown:
+        return None
 
 
 def unquote(value: str) -> str:
@@ -35,52 +75,58 @@ def assignments(ins: Instruction) -> list[tuple[str, str | None]]:
 class State:
     """What a RUN at this point sees (the base image's own ENV is not known)."""
 
-    args: dict[str, str] = field(default_factory=dict)
-    env: dict[str, str] = field(default_factory=dict)
+    args: Variables = field(default_factory=Variables)
+    env: Variables = field(default_factory=Variables)
     user: str = "root"
     workdir: str | None = "/"  # None when it depends on a value pinbox cannot know
 
     @property
     def variables(self) -> dict[str, str]:
         """Build arguments and environment as a RUN's process receives them (ENV wins)."""
-        return self.args | self.env
+        return self.args.as_dict() | self.env.as_dict()
 
     @property
     def home(self) -> str | None:
         """$HOME of the user: /root, /home/NAME, or None for an unknown numeric uid."""
-        if self.env.get("HOME"):
-            return self.env["HOME"]
+        if home := self.env.get("HOME"):
+            return home
         if self.user in ("root", "0"):
             return "/root"
         return None if self.user.isdigit() or "$" in self.user else f"/home/{self.user}"
 
 
-def _apply(state: State, ins: Instruction, defaults: dict[str, str | None]) -> State:
-    if ins.cmd in ("ENV", "ARG"):
-        args, env = dict(state.args), dict(state.env)
-        for name, value in assignments(ins):
-            if ins.cmd == "ENV":
-                env[name] = substitute(value or "", state.variables)
-            elif (known := value if value is not None else defaults.get(name)) is not None:
-                args[name] = known
-        return replace(state, args=args, env=env)
-    if ins.cmd == "USER" and ins.value:
-        return replace(state, user=unquote(ins.value[0]).split(":")[0])
-    if ins.cmd == "WORKDIR" and ins.value:
-        path = expand(unquote(ins.value[0]), state.variables)
-        if path is None or (state.workdir is None and not path.startswith("/")):
-            return replace(state, workdir=None)
-        return replace(state, workdir=posixpath.normpath(posixpath.join(state.workdir or "/", path)))
-    return state
+@dataclass
+class _Stage:
+    """One stage's walk: the state so far, and its variables as dicts to look names up in."""
 
+    state: State
+    defaults: dict[str, str | None]
+    args: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
-def expand(text: str, variables: dict[str, str]) -> str | None:
-    """`text` with its `$VAR`s replaced, or None when one of them is not known."""
-    if "$" not in text:
-        return text
-    if any(name not in variables for name in _NAMES.findall(text)):
-        return None
-    return substitute(text, dict(variables))
+    def apply(self, ins: Instruction) -> None:
+        state = self.state
+        known = ChainMap(self.env, self.args)  # the values before this instruction; ENV wins
+        if ins.cmd == "ENV":
+            env = {name: substitute(value or "", known) for name, value in assignments(ins)}
+            self.env.update(env)
+            self.state = replace(state, env=state.env.then(env))
+        elif ins.cmd == "ARG":
+            args: dict[str, str] = {}
+            for name, value in assignments(ins):
+                if (found := value if value is not None else self.defaults.get(name)) is not None:
+                    args[name] = found
+            self.args.update(args)
+            self.state = replace(state, args=state.args.then(args))
+        elif ins.cmd == "USER" and ins.value:
+            self.state = replace(state, user=unquote(ins.value[0]).split(":")[0])
+        elif ins.cmd == "WORKDIR" and ins.value:
+            path = expand(unquote(ins.value[0]), known)
+            if path is None or (state.workdir is None and not path.startswith("/")):
+                self.state = replace(state, workdir=None)
+            else:
+                workdir = posixpath.normpath(posixpath.join(state.workdir or "/", path))
+                self.state = replace(state, workdir=workdir)
 
 
 def states(model: Dockerfile) -> dict[Instruction, State]:
@@ -91,19 +137,18 @@ def states(model: Dockerfile) -> dict[Instruction, State]:
     for stage in model.stages:
         parent = model.stage_named(stage.base_resolved)
         inherited = ends.get(parent.index) if parent is not None and parent.index < stage.index else None
-        state = replace(inherited, args={}) if inherited else State()
+        state = replace(inherited, args=Variables()) if inherited else State()
+        walk = _Stage(state, defaults, env=state.env.as_dict())
         for ins in stage.instructions:
-            out[ins] = state
-            state = _apply(state, ins, defaults)
-        ends[stage.index] = state
+            out[ins] = walk.state
+            walk.apply(ins)
+        ends[stage.index] = walk.state
     return out
 
 
 def remember_secrets(model: Dockerfile) -> None:
     """Literal values of secret-named ARG and ENV (`ARG HF_TOKEN=hf_...`): masked in every output
     from now on, wherever a build or a finding shows them."""
-    from pinbox.redact import is_secret_name, remember
-
     for ins in model.instructions:
         for name, value in assignments(ins):
             if value and is_secret_name(name):

@@ -12,7 +12,6 @@ from pinbox.dockerfile import Dockerfile, Instruction, parse_dockerfile
 from pinbox.dockerfile.copies import host_path
 from pinbox.dockerfile.installs import Install, installs
 from pinbox.dockerfile.shell import Script, read_run
-from pinbox.dockerfile.state import remember_secrets
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
@@ -29,6 +28,9 @@ class DockerfileDoc:
     scripts: dict[Instruction, Script] = field(default_factory=dict)  # each RUN and ONBUILD RUN, read once
     installs: tuple[Install, ...] = ()
     by_instruction: dict[Instruction, tuple[Install, ...]] = field(default_factory=dict)
+    _files: dict[Install, tuple[tuple[str, Path | None], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # requirement_files, found once per install: every rule asks
 
     @classmethod
     def read(cls, path: Path, model: Dockerfile) -> DockerfileDoc:
@@ -56,11 +58,14 @@ class DockerfileDoc:
     def requirement_files(self, install: Install) -> list[tuple[str, Path | None]]:
         """(as written, context file or None) for each `-r` file of an install, or file it syncs
         (read from where a `cd` earlier in the RUN went)."""
-        out: list[tuple[str, Path | None]] = []
-        for name in install.requirement_files:
-            seen = install.relative_to_workdir(name)
-            out.append((name, self.host_path(install.instruction, seen) if seen else None))
-        return out
+        found = self._files.get(install)
+        if found is None:
+            seen = ((name, install.relative_to_workdir(name)) for name in install.requirement_files)
+            found = tuple(
+                (name, self.host_path(install.instruction, at) if at else None) for name, at in seen
+            )
+            self._files[install] = found
+        return list(found)
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,6 @@ def load_project(
                 ignores.append(path)
             elif kind == "dockerfile":
                 model = parse_dockerfile(read_text(path, what="Dockerfile"), path)
-                remember_secrets(model)
                 docs["dockerfile"].append(DockerfileDoc.read(path, model))
             elif kind == "compose":
                 docs["compose"].append(_compose(path, read_text(path, what="compose file")))
