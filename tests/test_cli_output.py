@@ -98,8 +98,12 @@ def test_config_selectors_name_the_file_and_suggest(tmp_path: Path, run_pinbox: 
     )
     code, _, err = run_pinbox("check", tmp_path)
     assert code == 2
-    assert "pyproject.toml: [tool.pinbox.check] per-file-ignores.'Dockerfile': no rule matches" in err
+    # named as config.py names the keys it rejects (`[tool.pinbox] check.select must be ...`)
+    assert "pyproject.toml: [tool.pinbox] check.per-file-ignores.Dockerfile: no rule matches" in err
     assert "did you mean 'pip-cache-in-image'?" in err
+    (tmp_path / "pyproject.toml").write_text('[tool.pinbox.check]\nselect = ["PB2O3"]\n')
+    code, _, err = run_pinbox("check", tmp_path)
+    assert code == 2 and "pyproject.toml: [tool.pinbox] check.select: no rule matches 'PB2O3'" in err
     (tmp_path / "pyproject.toml").unlink()
     (tmp_path / "pinbox.toml").write_text('[check]\nselect = ["PB2O3"]\n')
     code, _, err = run_pinbox("check", tmp_path)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pinbox import fsutil
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text, write_atomic
 
@@ -65,6 +66,42 @@ def test_new_file_gets_default_mode_not_mkstemp_0600(tmp_path: Path) -> None:
     path = tmp_path / "new.txt"
     write_atomic(path, "x\n")
     assert mode(path) == 0o644
+
+
+def _no_umask(_mask: int) -> int:
+    raise AssertionError("os.umask changes the umask of every thread and child process")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.usefixtures("umask_022")
+def test_new_file_mode_reads_the_umask_without_setting_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "umask", _no_umask)
+        write_atomic(tmp_path / "new.txt", "x\n")
+    assert mode(tmp_path / "new.txt") == 0o644
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_without_proc_the_umask_is_read_once_and_never_opened_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_to: list[int] = []
+    real_umask = os.umask
+
+    def umask(mask: int) -> int:
+        set_to.append(mask)
+        return real_umask(mask)
+
+    monkeypatch.setattr(fsutil, "_STATUS", str(tmp_path / "no-proc"))
+    monkeypatch.setattr(fsutil, "_UMASK", [])
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "umask", umask)
+        for name in ("a.txt", "b.txt", "c.txt"):
+            write_atomic(tmp_path / name, "x\n")
+            assert mode(tmp_path / name) == 0o644
+    assert set_to == [0o077, 0o022]  # once, and never world-writable meanwhile
 
 
 def _fail(*args: object, **kwargs: object) -> None:

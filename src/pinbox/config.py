@@ -34,14 +34,22 @@ class Config:
     exclude_newer: str | None = None
     check: CheckConfig = field(default_factory=CheckConfig)
 
+    def key(self, name: str) -> str:
+        """A key as messages name it: `[tool.pinbox] check.select`, or `check.select` in a pinbox.toml."""
+        return f"{'' if self.source and self.source.name == _OWN_FILE else _TABLE}{name}"
 
-def _str(value: Any, key: str, where: Path, prefix: str = "[tool.pinbox] ") -> str:
+
+_OWN_FILE = "pinbox.toml"
+_TABLE = "[tool.pinbox] "  # before a key of pyproject.toml's table in messages
+
+
+def _str(value: Any, key: str, where: Path, prefix: str = _TABLE) -> str:
     if not isinstance(value, str):
         raise PinboxError(f"{prefix}{key} must be a string, not {type(value).__name__}", path=where)
     return value
 
 
-def _strs(value: Any, key: str, where: Path, prefix: str = "[tool.pinbox] ") -> tuple[str, ...]:
+def _strs(value: Any, key: str, where: Path, prefix: str = _TABLE) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -72,7 +80,7 @@ _CHECK = {"select", "ignore", "per-file-ignores"}
 FORMATS = ("requirements", "pylock")
 
 
-def parse_config(table: dict[str, Any], where: Path, prefix: str = "[tool.pinbox] ") -> Config:
+def parse_config(table: dict[str, Any], where: Path, prefix: str = _TABLE) -> Config:
     """Validate a `[tool.pinbox]` table."""
     from pinbox.target import parse_python
 
@@ -118,7 +126,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 def load_config(project: Path) -> Config:
     """`pinbox.toml` if present, else `[tool.pinbox]` in `pyproject.toml`, else defaults."""
-    own = project / "pinbox.toml"
+    own = project / _OWN_FILE
     if own.is_file():
         return parse_config(_load_toml(own), own, prefix="")
     pyproject = project / "pyproject.toml"

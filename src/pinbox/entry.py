@@ -10,9 +10,6 @@ import os
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
-
 
 def _terminate(_signum: int, _frame: object) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough; cleanup must not be cut short
@@ -27,12 +24,15 @@ def main() -> int:
         from pinbox.cli import main as run
 
         code = run()
-    except KeyboardInterrupt:
-        code = EXIT_INTERRUPTED
-    except BaseException as exc:  # Terminated, while pinbox.cli was still loading
-        if type(exc).__name__ != "Terminated":
+    except BaseException as exc:  # Ctrl-C or SIGTERM while pinbox.cli was still loading
+        from pinbox import errors  # only now: it costs more than the rest of this module's start
+
+        if isinstance(exc, KeyboardInterrupt):
+            code = errors.EXIT_INTERRUPTED
+        elif isinstance(exc, errors.Terminated):
+            code = errors.EXIT_TERMINATED
+        else:
             raise
-        code = EXIT_TERMINATED
     try:
         if sys.stdout is not None:
             sys.stdout.flush()

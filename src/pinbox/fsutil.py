@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import stat
+import threading
 from pathlib import Path
 
 from pinbox import paths
@@ -149,6 +150,26 @@ def _mode_of(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+_STATUS = "/proc/self/status"  # Linux: its `Umask:` line
+_UMASK_LOCK = threading.Lock()
+_UMASK: list[int] = []  # elsewhere, the umask read the only way there is, once
+
+
+def _umask() -> int:
+    """The process umask, read without changing it: other threads create files meanwhile, and
+    children started then would inherit a umask of 0."""
+    try:
+        with open(_STATUS, encoding="ascii", errors="replace") as status:  # noqa: PTH123
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:  # no /proc (macOS): set and restore it once, not on every write
+        if not _UMASK:
+            _UMASK.append(os.umask(0o077))
+            os.umask(_UMASK[0])
+        return _UMASK[0]

@@ -2,21 +2,24 @@
 
 A command runs inside a scope: the project root, and the paths the user named on the command
 line. A file is read or written only when its real path (symlinks resolved) is inside the root,
-or is one the user named; configuration files, requirement includes and lock headers never widen
-that. Outputs are regular files (never a device, FIFO, folder or symlink) in a folder that exists.
-Outside a scope (pinbox used as a library) nothing is restricted.
+is a file the user named, or is inside a folder the user named; configuration files, requirement
+includes and lock headers never widen that. Threads start outside every scope: run their work
+through `in_scope`. Outputs are regular files (never a device, FIFO, folder or symlink) in a
+folder that exists. Outside a scope (pinbox used as a library) nothing is restricted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from pinbox.errors import PinboxError
 
@@ -27,13 +30,16 @@ HINT = "pinbox reads and writes only inside the project folder, and the files yo
 class Scope:
     root: Path  # real path
     given: frozenset[Path]  # real paths named on the command line
+    folders: frozenset[Path] = frozenset()  # those of them that are folders: they cover their contents
 
     def allows(self, real: Path) -> bool:
         if real in self.given or real.is_relative_to(self.root):
             return True
-        return any(real.is_relative_to(folder) for folder in _TOOL_FOLDERS)
+        return any(real.is_relative_to(folder) for folder in (*self.folders, *_TOOL_FOLDERS))
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 _SCOPE: ContextVar[Scope | None] = ContextVar("pinbox_scope", default=None)
 _TOOL_FOLDERS: set[Path] = set()  # real paths of folders pinbox chose itself, never from project files
 
@@ -68,7 +74,8 @@ def real(path: Path) -> Path:
 @contextlib.contextmanager
 def scope(root: Path, given: Iterable[Path] = ()) -> Iterator[Scope]:
     """Run the enclosed code with reads and writes limited to `root` and the `given` paths."""
-    current = Scope(real(root), frozenset(real(p) for p in given))
+    named = frozenset(real(p) for p in given)
+    current = Scope(real(root), named, frozenset(p for p in named if p.is_dir()))
     token = _SCOPE.set(current)
     try:
         yield current
@@ -85,8 +92,16 @@ def command_scope(project: Path, *given: str | Path | None) -> Iterator[Scope]:
         yield found
 
 
-def current() -> Scope | None:
-    return _SCOPE.get()
+def in_scope(fn: Callable[_P, _T]) -> Callable[_P, _T]:
+    """`fn`, to be called from another thread under the scope current now (a thread starts with
+    no scope, where everything would be allowed). Safe to call from many threads at once."""
+    captured = contextvars.copy_context()
+
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return captured.copy().run(fn, *args, **kwargs)  # a context is entered by one thread at a time
+
+    return run
 
 
 def inside(path: Path, *, given: bool = True) -> bool:
@@ -105,7 +120,7 @@ def shown(path: Path | str) -> str:
     return _shown(str(path), os.getcwd())  # noqa: PTH109 - a str key for the cache
 
 
-@lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1024)
 def _shown(path: str, cwd: str) -> str:
     absolute = Path(os.path.normpath(os.path.join(cwd, path)))  # noqa: PTH118 - no symlink resolution
     try:

@@ -5,6 +5,7 @@ a generated file."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pinbox.errors import PinboxError
 
@@ -30,3 +31,18 @@ def check_reference(ref: str, what: str) -> str:
             "(a registry host first, if any); a tag of letters, digits, '_', '.' and '-'",
         )
     return ref
+
+
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
+_SEPARATOR = re.compile(r"[._]|__|-+")  # the separators a name component allows between its parts
+
+
+def project_name(project: Path) -> str:
+    """The image name a project gets when none is given (`pinbox build`'s tag, the compose file
+    `pinbox init` writes): its folder's name made a valid reference, else `app`."""
+    name = _NOT_NAME.sub(
+        lambda run: run.group() if _SEPARATOR.fullmatch(run.group()) else "-",
+        project.resolve().name.lower(),
+    )
+    name = name[:MAX_NAME].strip("-._") or "app"
+    return check_reference(name, "the project folder's name")

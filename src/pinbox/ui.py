@@ -11,8 +11,8 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO
 
 from pinbox.errors import PinboxError
 from pinbox.redact import redact
@@ -44,7 +44,6 @@ class UI:
 
     verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
     color: str = "auto"  # auto | always | never
-    _spinners: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @staticmethod
     def terminal(stream: IO[str] | None) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pinbox.cli.options import CONTEXT, common, complete_rules
+from pinbox.report import FORMATS
 from pinbox.ui import UI
 
 
@@ -30,7 +31,7 @@ from pinbox.ui import UI
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Output format.",

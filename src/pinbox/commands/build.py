@@ -12,7 +12,6 @@ from pathlib import Path
 from pinbox import paths
 from pinbox.config import load_config
 from pinbox.dockerfile import load_dockerfile
-from pinbox.dockerfile.state import remember_secrets
 from pinbox.engine import images
 from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
@@ -22,7 +21,7 @@ from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_f
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
 from pinbox.lock.read import LockedBlock, recorded_target, stale_reason
 from pinbox.lock.render import human_size
-from pinbox.reference import check_reference
+from pinbox.reference import check_reference, project_name
 from pinbox.target import find_dockerfile, parse_platforms
 from pinbox.ui import UI
 
@@ -43,31 +42,31 @@ class BuildOptions:
     json: bool = False
 
 
-def _fresh_lock(opts: BuildOptions, ui: UI) -> Plan:
-    config = load_config(opts.project)
-    lock_opts = LockOptions(project=opts.project, dockerfile=opts.dockerfile)
-    lock = output_path(lock_opts, config, config.format)
-    plan = make_plan(with_recorded(lock_opts, lock))
+def _fresh_lock(opts: BuildOptions, lock: Path, ui: UI) -> Plan:
+    """The plan of the project's lock at `lock`; a stale lock is an error, or relocked with --relock."""
+    lock_opts = with_recorded(LockOptions(project=opts.project, dockerfile=opts.dockerfile), lock)
+    plan = make_plan(lock_opts)
     reason = stale_reason(plan.output, plan.target.key(), plan.digest)
-    if reason and not opts.relock:
+    if not reason:
+        return plan
+    if not opts.relock:
         raise PinboxError(
             f"refusing to build: {reason}",
             exit_code=EXIT_FINDINGS,
             hint="run `pinbox lock` first, or `pinbox build --relock`",
         )
-    if reason:
-        from pinbox.commands import lock as lock_command
+    from pinbox.commands import lock as lock_command
 
-        ui.info(f"{reason}: running pinbox lock")
-        lock_command.relock(with_recorded(lock_opts, lock), ui)
-        plan = make_plan(with_recorded(lock_opts, lock))
-    return plan
+    ui.info(f"{reason}: running pinbox lock")
+    made = lock_command.make(lock_opts, ui)
+    lock_command.write(made)
+    ui.info(f"wrote {paths.shown(made.plan.output)} ({len(made.lock.pins)} packages)")
+    return made.plan
 
 
 def _copied_stages(dockerfile: Path) -> list[str]:
     """Named stages the final stage copies from (their layers are not in its inline cache)."""
     model = load_dockerfile(dockerfile)
-    remember_secrets(model)  # the build's progress and history show ARG values expanded
     final = model.final_stage
     if final is None:
         return []
@@ -119,9 +118,10 @@ def _check_references(opts: BuildOptions) -> None:
 def _run(opts: BuildOptions, ui: UI) -> int:
     _check_references(opts)
     config = load_config(opts.project)
-    _check_platform(output_path(LockOptions(project=opts.project), config, config.format), opts.platform)
+    lock = output_path(LockOptions(project=opts.project), config, config.format)
+    _check_platform(lock, opts.platform)
     client = find_docker()
-    plan = _fresh_lock(opts, ui)
+    plan = _fresh_lock(opts, lock, ui)
     dockerfile = Path(opts.dockerfile) if opts.dockerfile else find_dockerfile(opts.project)
     dockerfile = dockerfile or opts.project / "Dockerfile"
     if not dockerfile.is_file():
@@ -132,8 +132,7 @@ def _run(opts: BuildOptions, ui: UI) -> int:
         changed = write_fragments(dockerfile.parent / FOLDER, texts)
         if changed:
             ui.info(f"updated {FOLDER}/: {', '.join(changed)}")
-    name = re.sub(r"[^a-z0-9_.-]+", "-", opts.project.resolve().name.lower()).strip("-._") or "app"
-    ref = opts.tag or f"{name}:latest"
+    ref = opts.tag or f"{project_name(opts.project)}:latest"
     stages = _copied_stages(dockerfile)
     cache_from = opts.cache_from
     if not client.buildx:  # inline cache holds one stage: each builder stage gets its own ref

@@ -71,16 +71,14 @@ def run(opts: CheckOptions, ui: UI) -> int:
 
 def _run(opts: CheckOptions, ui: UI, root: Path, explicit: list[Path] | None) -> int:
     config = load_config(root)
-    select = _split(opts.select) or config.check.select
-    ignore = (*config.check.ignore, *_split(opts.ignore))
-    registry.validate_selectors(_split(opts.select), "--select")
-    registry.validate_selectors(_split(opts.ignore), "--ignore")
-    table = "check." if config.source and config.source.name == "pinbox.toml" else "[tool.pinbox.check] "
+    selected, ignored = _split(opts.select), _split(opts.ignore)
+    registry.validate_selectors(selected, "--select")
+    registry.validate_selectors(ignored, "--ignore")
     for key, tokens in (("select", config.check.select), ("ignore", config.check.ignore)):
-        registry.validate_selectors(tokens, f"{table}{key}", config.source)
+        registry.validate_selectors(tokens, config.key(f"check.{key}"), config.source)
     for pattern, tokens in config.check.per_file_ignores:
-        registry.validate_selectors(tokens, f"{table}per-file-ignores.{pattern!r}", config.source)
-    rules = list(registry.select(select, ignore))
+        registry.validate_selectors(tokens, config.key(f"check.per-file-ignores.{pattern}"), config.source)
+    rules = list(registry.select(selected or config.check.select, (*config.check.ignore, *ignored)))
     project = load_project(root, config, explicit)
     if not project.texts() and not project.failures and not project.dockerignores:
         ui.warn(

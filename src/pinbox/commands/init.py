@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -25,7 +24,7 @@ from pinbox.lock.model import Header
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
 from pinbox.lock.read import stale_reason
 from pinbox.lock.render import render_requirements
-from pinbox.reference import check_reference
+from pinbox.reference import check_reference, project_name
 from pinbox.target import Target
 from pinbox.ui import UI
 
@@ -93,11 +92,6 @@ def _current_base(project: Path) -> str | None:
     return dockerfile.root_base(stage)[0] if stage else None
 
 
-def _service_name(project: Path) -> str:
-    name = re.sub(r"[^a-z0-9_-]+", "-", project.resolve().name.lower()).strip("-")
-    return name or "app"
-
-
 def generate(
     opts: InitOptions, plan: Plan, ui: UI, lock_text: str | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -116,7 +110,7 @@ def generate(
     libs = facts.system_libs(blocks)
     base = opts.base or facts.base_image(plan.target, _current_base(project))
     alpine = plan.target.platforms[0].libc == "musl"
-    service = _service_name(project)
+    service = project_name(project)
     mounts = [(f"./{d}", f"/app/{d}") for d in ("data", "models")]
     dockerfile = render(
         "Dockerfile.j2",

@@ -81,7 +81,7 @@ def installed_size_cached(client: DockerClient, ref: str, names: list[str], key:
     rebuild that changed only the code does not start a container to measure the same thing."""
     path = _cache_file()
     try:
-        known = json.loads(read_bytes(path, what="cache file")) if path.exists() else {}
+        known = json.loads(read_bytes(path, what="cache file"))
     except (PinboxError, ValueError):
         known = {}
     if isinstance(known, dict) and isinstance(known.get(key), int):

@@ -27,7 +27,7 @@ class Entry:
 def _read(path: Path) -> str:
     """A project file's text, or "" when it is missing or cannot be read (the path policy holds)."""
     try:
-        return read_text(path, what="file") if path.is_file() else ""
+        return read_text(path, what="file")
     except PinboxError:
         return ""
 

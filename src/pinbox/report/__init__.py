@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from pinbox.rules.model import Finding
+if TYPE_CHECKING:  # the CLI reads FORMATS at start-up: nothing heavy loads for it
+    from pinbox.rules.model import Finding
 
-Formatter = Callable[[Sequence[Finding]], str]
-FORMATS = ("text", "json", "sarif", "github")
+Formatter = Callable[[Sequence["Finding"]], str]
 _MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github"}
+FORMATS = tuple(_MODULES)  # the names `--format` takes
 
 
 def formatter(name: str) -> Formatter:
