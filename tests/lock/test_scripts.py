@@ -1,5 +1,5 @@
-"""The console scripts of locked wheels: looked up within a time budget at lock time, completed
-from PyPI (only) at check time."""
+"""The console scripts of locked wheels: all looked up at lock time, completed from PyPI (only, by
+sha256) at check time."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pinbox.errors import PinboxError
-from pinbox.inventory import Wheel, cache, pypi
+from pinbox.inventory import Wheel, cache, entry_points, pypi
 from pinbox.inventory.entry_points import Lookup
 from pinbox.lock import scripts
 
@@ -24,7 +24,7 @@ def test_the_lock_waits_for_every_lookup_so_its_text_never_depends_on_timing(
             time.sleep(0.5)
         return Lookup((wheel.name,), "pinbox-cache")
 
-    monkeypatch.setattr(scripts, "lookup", fake_lookup)
+    monkeypatch.setattr(entry_points, "lookup", fake_lookup)
     lookup = scripts.ScriptsLookup()
     lookup.start_wheels(
         [Wheel("https://x/q.whl", QUICK, "quick", "1"), Wheel("https://x/s.whl", SLOW, "slow", "1")]
@@ -36,51 +36,65 @@ def test_a_bug_in_a_lookup_is_raised_not_a_hang(monkeypatch: pytest.MonkeyPatch)
     def broken(wheel: Wheel, **_: object) -> Lookup:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(scripts, "lookup", broken)
+    monkeypatch.setattr(entry_points, "lookup", broken)
     lookup = scripts.ScriptsLookup()
     lookup.start_wheels([Wheel("https://x/q.whl", QUICK, "quick", "1")])
     with pytest.raises(ZeroDivisionError):
         lookup.result()
 
 
-def test_after_the_first_network_failure_nothing_more_is_asked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("answer", ["unreachable", "not on PyPI"])
+def test_after_the_first_pin_that_stays_unknown_nothing_more_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
     monkeypatch.setenv("PINBOX_CACHE_DIR", str(tmp_path / "cache"))
     asked: list[str] = []
 
-    def unreachable(name: str, *_: object) -> None:
+    def pypi_wheel(name: str, *_: object) -> None:
         asked.append(name)
-        raise PinboxError("cannot reach pypi.org")
+        if answer == "unreachable":
+            raise PinboxError("cannot reach pypi.org")
 
-    monkeypatch.setattr(pypi, "pypi_wheel", unreachable)
-    monkeypatch.setattr(scripts, "WORKERS", 1)
-    pins = [(f"p{i}", "1.0", (f"{i:064x}",), None) for i in range(20)]
-    assert scripts.scripts_of_pins(pins) == {f"p{i}": None for i in range(20)}
+    monkeypatch.setattr(pypi, "pypi_wheel", pypi_wheel)
+    monkeypatch.setattr(scripts, "MAX_WORKERS", 1)
+    pins = tuple((f"p{i}", "1.0", (f"{i:064x}",)) for i in range(20))
+    assert scripts.scripts_of_pins(pins) is None
     assert asked == ["p0"]
 
 
-def test_a_lock_never_chooses_the_host_pinbox_fetches_from(
+def test_pins_pinbox_already_knows_need_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINBOX_CACHE_DIR", str(tmp_path / "cache"))
+    cache.store(cache.entry_points_dir(), QUICK, ("serve",), wheel="a-1.0-py3-none-any.whl")
+    cache.store(cache.entry_points_dir(), SLOW, (), wheel="b-1.0-py3-none-any.whl")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("asked the network")
+
+    monkeypatch.setattr(pypi, "pypi_wheel", refuse)
+    monkeypatch.setattr(entry_points, "lookup", refuse)
+    pins = (("a", "1.0", ("0" * 64, QUICK.upper())), ("b", "1.0", (SLOW,)))
+    assert scripts.scripts_of_pins(pins) == frozenset({"serve"})
+
+
+def test_wheels_found_on_pypi_are_read_and_their_scripts_joined(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PINBOX_CACHE_DIR", str(tmp_path / "cache"))
-    fetched: list[str] = []
-    asked: list[str] = []
+    url = "https://files.pythonhosted.org/packages/{}-1.0-py3-none-any.whl"
+
+    def pypi_wheel(name: str, version: str, hashes: tuple[str, ...]) -> Wheel:
+        return Wheel(url.format(name), hashes[0], name, version)
 
     def fake_lookup(wheel: Wheel, **_: object) -> Lookup:
-        fetched.append(wheel.url)
-        return Lookup((), "http-range")
+        read.append(wheel.url)
+        return Lookup((f"{wheel.name}-cli",), "http-range")
 
-    monkeypatch.setattr(scripts, "lookup", fake_lookup)
-    monkeypatch.setattr(pypi, "pypi_wheel", lambda name, *_: asked.append(name))
-    pins = [
-        ("evil", "1.0", (QUICK,), "https://attacker.example/evil-1.0-py3-none-any.whl"),
-        ("good", "1.0", (SLOW,), "https://files.pythonhosted.org/packages/good-1.0-py3-none-any.whl"),
-    ]
-    found = scripts.scripts_of_pins(pins)
-    assert fetched == [pins[1][3]]  # PyPI's own file host only
-    assert asked == ["evil"]  # the other wheel was looked for on PyPI by its sha256
-    assert found == {"evil": None, "good": ()}
+    read: list[str] = []
+    monkeypatch.setattr(pypi, "pypi_wheel", pypi_wheel)
+    monkeypatch.setattr(entry_points, "lookup", fake_lookup)
+    pins = (("a", "1.0", (QUICK,)), ("b", "1.0", (SLOW,)))
+    assert scripts.scripts_of_pins(pins) == frozenset({"a-cli", "b-cli"})
+    assert sorted(read) == [url.format("a"), url.format("b")]  # the URLs PyPI gave, never the lock's
 
 
 def test_cache_file_names_are_only_ever_sha256_digests(tmp_path: Path) -> None:
@@ -104,3 +118,4 @@ def test_a_requirements_lock_pin_is_found_on_pypi_by_its_sha256() -> None:
     assert wheel.url.startswith("https://files.pythonhosted.org/")
     assert wheel.url.endswith("/six-1.16.0-py2.py3-none-any.whl")
     assert pypi.pypi_wheel("six", "1.16.0", ["0" * 64]) is None
+    assert pypi.pypi_wheel("six", "1.15.0", [sha]) is None  # that digest is another release's file

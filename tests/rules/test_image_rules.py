@@ -84,6 +84,20 @@ def test_runs_as_root(tmp_path: Path, text: str, expected: list[int]) -> None:
     assert [line for line, _ in dockerfile(tmp_path, image.RUNS_AS_ROOT, text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("ref", "patterns", "repository_only", "matched"),
+    [
+        ("pytorch/pytorch", ["pytorch/pytorch:*"], False, "pytorch/pytorch:*"),  # no tag: latest
+        ("docker.io/library/python:3.12-slim@sha256:ab", ["python:3.12-slim"], False, "python:3.12-slim"),
+        ("ghcr.io/org/python:3.12-slim", ["python:*slim*"], False, None),
+        ("ghcr.io/org/python:3.12-slim", ["alpine:*", "python:*slim*"], True, "python:*slim*"),
+        ("registry:5000/app", ["*:latest"], False, "*:latest"),  # a port is not a tag
+    ],
+)
+def test_image_matches(ref: str, patterns: list[str], repository_only: bool, matched: str | None) -> None:
+    assert image.image_matches(ref, patterns, repository_only=repository_only) == matched
+
+
 def test_runs_as_root_suggests_the_distros_command(tmp_path: Path) -> None:
     (alpine,) = run_rule(tmp_path, image.RUNS_AS_ROOT, {"Dockerfile": "FROM python:3.12-alpine\n"})
     assert "adduser -D app" in alpine.message

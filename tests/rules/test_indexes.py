@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pinbox.rules import indexes
 from pinbox.rules.registry import select
@@ -96,6 +99,25 @@ def test_secret_in_build(tmp_path: Path, line: str, shown: str) -> None:
 )
 def test_secret_not_reported(tmp_path: Path, line: str) -> None:
     assert check(tmp_path, indexes.SECRET, f"{FROM}{line}\n") == []
+
+
+def test_secret_reported_at_its_own_name(tmp_path: Path) -> None:
+    text = f"{FROM}ENV MY_API_KEY=$K A=$API_KEY \\\n    API_KEY={SECRETS[0]}\n"
+    [finding] = check(tmp_path, indexes.SECRET, text)
+    assert (finding.line, finding.col) == (3, 5)
+
+
+@given(
+    st.text(alphabet="AB_$= \n.", max_size=40),
+    st.sets(st.text(alphabet="AB_.", min_size=1, max_size=3), max_size=4),
+)
+def test_names_found_in_one_scan_where_a_search_per_name_finds_them(text: str, names: set[str]) -> None:
+    one_by_one = {
+        name: found.start()
+        for name in names
+        if (found := re.search(rf"(?<![\w$]){re.escape(name)}(?=[=\s])", text))
+    }
+    assert indexes._names_at(text, names) == one_by_one
 
 
 def test_no_finding_echoes_a_secret(tmp_path: Path) -> None:

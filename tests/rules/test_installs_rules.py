@@ -569,3 +569,23 @@ def test_cache_as_the_shell_and_pip_see_it(tmp_path: Path, text: str, reported: 
 def test_onbuild_install_fix_edits_the_onbuild_line(tmp_path: Path) -> None:
     out = fixed(tmp_path, installs.CACHE, f"{FROM}ONBUILD RUN pip install -r requirements.txt\n")
     assert out == f"{FROM}ONBUILD RUN pip install --no-cache-dir -r requirements.txt\n"
+
+
+def test_install_variables_are_read_one_name_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole dict of variables per install is quadratic in a RUN that sets one per command."""
+    from pinbox.dockerfile.variables import Variables
+
+    def whole(self: Variables) -> dict[str, str]:
+        raise AssertionError("built every variable to read a few")
+
+    text = (
+        "FROM python:3.11-slim\nARG INDEX=x\nENV HOME=/root\nUSER app\n"
+        "RUN export A=1 && PIP_NO_CACHE_DIR=off pip install -r requirements.txt && pip install x==1\n"
+    )
+    doc = project(tmp_path, {"Dockerfile": text, "requirements.txt": "x==1\n"})
+    assert doc.dockerfiles[0].model.states  # the build walk itself, once per Dockerfile
+    monkeypatch.setattr(Variables, "as_dict", whole)
+    found = [f.line for rule in installs.RULES for f in rule.check(doc)]
+    assert found == [5]  # the second pip install keeps its cache; the first said PIP_NO_CACHE_DIR

@@ -42,6 +42,13 @@ def test_supported_images_pass(tmp_path: Path, image: str) -> None:
     assert check(tmp_path, lifecycle.EOL_BASE_IMAGE, f"FROM {image}\n") == []
 
 
+def test_finding_spans_the_from_instruction(tmp_path: Path) -> None:
+    [finding] = check(
+        tmp_path, lifecycle.EOL_BASE_IMAGE, "FROM --platform=linux/amd64 \\\n  python:3.8-slim\n"
+    )
+    assert (finding.first_line, finding.end_line) == (1, 2)
+
+
 def test_soon_is_info(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lifecycle, "today", lambda: datetime.date(2027, 6, 1))
     [finding] = check(tmp_path, lifecycle.EOL_BASE_IMAGE, "FROM python:3.11-slim\n")

@@ -68,7 +68,7 @@ BASE = "FROM pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime\n"
 
 def test_torch_installed_again_over_a_torch_base(tmp_path: Path) -> None:
     [finding] = check(tmp_path, packages.TORCH_AGAIN, f"{BASE}RUN pip install torch==2.3.1 transformers\n")
-    assert finding.col == 17 and "ships torch 2.3.1" in finding.message
+    assert finding.col == 17 and "ships torch 2.3.1 with its CUDA libraries" in finding.message
     via_file = f"{BASE}COPY requirements.txt .\nRUN pip install -r requirements.txt\n"
     assert len(check(tmp_path, packages.TORCH_AGAIN, via_file, requirements_txt="torch==2.3.1\n")) == 1
 
@@ -78,3 +78,26 @@ def test_torch_on_a_plain_base_or_in_a_builder_is_fine(tmp_path: Path) -> None:
     builder = f"{BASE.strip()} AS b\nRUN pip install torch==2.3.1\n{FROM}COPY --from=b /x /x\n"
     assert check(tmp_path, packages.TORCH_AGAIN, builder) == []
     assert check(tmp_path, packages.TORCH_AGAIN, f"{BASE}RUN pip install transformers==4.44.0\n") == []
+
+
+@pytest.mark.parametrize(
+    ("base", "ships"),
+    [
+        ("pytorch/pytorch", "ships torch;"),  # no tag: latest
+        ("pytorch/pytorch:2.3.1-runtime", "ships torch 2.3.1;"),
+        ("nvcr.io/nvidia/pytorch:24.01-py3", "ships torch;"),  # an NGC release, not a torch version
+        ("huggingface/transformers-pytorch-cpu:4.41.0", "ships torch;"),  # a transformers version
+    ],
+)
+def test_torch_base_message_says_only_what_the_tag_says(tmp_path: Path, base: str, ships: str) -> None:
+    [finding] = check(tmp_path, packages.TORCH_AGAIN, f"FROM {base}\nRUN pip install torch==2.3.1\n")
+    assert ships in finding.message and "CUDA libraries" not in finding.message
+
+
+def test_torch_in_a_file_found_after_cd(tmp_path: Path) -> None:
+    text = f"{BASE}WORKDIR /app\nCOPY . .\nRUN cd sub && pip install -r requirements.txt\n"
+    files = {"requirements_txt": "numpy==2.0.0\n", "sub__requirements_txt": "torch==2.3.1\n"}
+    [finding] = check(tmp_path / "a", packages.TORCH_AGAIN, text, **files)
+    assert (finding.line, finding.col) == (4, 30)
+    swapped = {"requirements_txt": "torch==2.3.1\n", "sub__requirements_txt": "numpy==2.0.0\n"}
+    assert check(tmp_path / "b", packages.TORCH_AGAIN, text, **swapped) == []

@@ -51,12 +51,6 @@ def run(opts: LockOptions, ui: UI) -> int:
         return _run(opts, ui)
 
 
-def relock(opts: LockOptions, ui: UI) -> int:
-    """`pinbox lock` inside another command's scope (init, build): options read back from a lock's
-    header never widen what may be read or written."""
-    return _run(opts, ui)
-
-
 def _run(opts: LockOptions, ui: UI) -> int:
     started = time.monotonic()
     if opts.from_freeze:
@@ -126,18 +120,28 @@ def make(opts: LockOptions, ui: UI) -> Made:
         command=regenerate_command(opts, plan.format),
     )
     lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options, found)
-    unknown = [p.name for p in lock.pins if p.scripts is None]
+    unknown = [p for p in lock.pins if p.scripts is None]
     lock = replace(lock, header=replace(header, scripts="" if unknown else "complete"))
-    if unknown:
+    unread = [p.name for p in unknown if any(a.is_wheel for a in p.artifacts)]
+    built = [p.name for p in unknown if p.name not in unread]
+    if unread:
         ui.detail(
-            f"console scripts of {len(unknown)} package(s) not read in time ({', '.join(unknown[:3])}"
-            f"{', ...' if len(unknown) > 3 else ''}); `pinbox check` reads them when a CMD needs them"
+            f"could not read the console scripts of {_some(unread)}; `pinbox check` tries again when "
+            "an image's CMD needs them"
         )
         for error in scripts.errors[:3]:
             ui.detail(error)
-    refuse_credentials([p.index or "" for p in lock.pins], inputs.path)
+    if built:
+        ui.detail(f"{_some(built)} will be built from source: console scripts unknown until built")
+    urls = [p.index or "" for p in lock.pins] + [a.url or "" for p in lock.pins for a in p.artifacts]
+    refuse_credentials(urls, inputs.path)  # what uv resolved: indexes and each file's URL
     text = render_pylock(lock) if plan.format == "pylock" else render_requirements(lock)
     return Made(plan, lock, text)
+
+
+def _some(names: list[str]) -> str:
+    """`3 package(s) (a, b, c)`, naming at most three."""
+    return f"{len(names)} package(s) ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})"
 
 
 def _previous(output: Path, target: Target, ui: UI) -> dict[str, dict[str, str]]:
@@ -161,8 +165,7 @@ def refuse_credentials(urls: Iterable[str], source: Path) -> None:
     for url in urls:
         if credentials_in(url):
             raise PinboxError(
-                f"the index `{redact(url)}` carries a literal credential, which would be written into "
-                "the lock",
+                f"`{redact(url)}` carries a literal credential, which would be written into the lock",
                 path=source,
                 hint="write it as ${PIP_INDEX_USER}:${PIP_INDEX_PASSWORD}@... (pip and uv expand "
                 "environment variables there), or use a netrc or keyring; in Docker, a BuildKit "

@@ -18,7 +18,7 @@ from pinbox.fsutil import read_bytes, write_atomic
 
 FORMAT = 1
 _MAX_FILE = 1024 * 1024
-_SHA256 = re.compile("[0-9a-f]{64}")  # a file name made of anything else is never built
+SHA256 = re.compile("[0-9a-f]{64}")  # a lowercase sha256 digest; no cache file name is anything else
 
 
 def entry_points_dir() -> Path:
@@ -27,7 +27,7 @@ def entry_points_dir() -> Path:
 
 def load(folder: Path, sha256: str) -> tuple[str, ...] | None:
     """The scripts remembered for the wheel with this lowercase sha256, or None."""
-    if not _SHA256.fullmatch(sha256):
+    if not SHA256.fullmatch(sha256):
         return None
     path = folder / f"{sha256}.json"
     if not path.exists():
@@ -45,7 +45,7 @@ def load(folder: Path, sha256: str) -> tuple[str, ...] | None:
 def store(folder: Path, sha256: str, scripts: tuple[str, ...], *, wheel: str) -> None:
     """Remember `scripts` for the wheel with this sha256; `wheel` (its filename) is for people."""
     text = json.dumps({"format": FORMAT, "wheel": wheel, "scripts": list(scripts)}, indent=1)
-    if not _SHA256.fullmatch(sha256) or not paths.inside(folder):
+    if not SHA256.fullmatch(sha256) or not paths.inside(folder):
         return  # the path policy keeps this command inside the project
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,6 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,13 +26,13 @@ from packaging.version import InvalidVersion, Version
 
 from pinbox.errors import PinboxError
 from pinbox.inventory import cache, uv_cache, zipdir
+from pinbox.inventory.pool import Pending
 from pinbox.inventory.remote_file import check_url, open_remote
 
 MAX_CENTRAL_DIRECTORY = 16 * 1024 * 1024  # torch 2.4's is 1.2 MB, numpy's 0.1 MB
 MAX_ENTRY_POINTS = 1024 * 1024
 MAX_WORKERS = 16
 SCRIPT_SECTIONS = ("console_scripts", "gui_scripts")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _SCRIPT = re.compile(r"[^\s/\\=\x00-\x1f\x7f]{1,255}")  # a name an installer can write to bin/
 
 Source = Literal["pinbox-cache", "uv-cache", "http-range", "http-download"]
@@ -87,20 +86,26 @@ def console_scripts_many(
     *,
     cache_dir: Path | None = None,
     use_uv_cache: bool = True,
-    workers: int = 8,
+    workers: int = MAX_WORKERS,
 ) -> dict[str, Lookup]:
-    """A Lookup per wheel sha256 (lowercase), fetched `workers` at a time. Never raises for a wheel."""
+    """A Lookup per wheel sha256 (lowercase), `workers` at a time. Never raises for a wheel."""
+    return start_lookups(wheels, cache_dir=cache_dir, use_uv_cache=use_uv_cache, workers=workers)()
+
+
+def start_lookups(
+    wheels: Iterable[Wheel],
+    *,
+    cache_dir: Path | None = None,
+    use_uv_cache: bool = True,
+    workers: int = MAX_WORKERS,
+) -> Callable[[], dict[str, Lookup]]:
+    """Start looking the wheels up on daemon threads (pinbox.inventory.pool); call the result to
+    wait for the Lookups, by lowercase sha256."""
     unique = {w.sha256.lower(): w for w in wheels}
     folder = cache_dir or cache.entry_points_dir()
-    uv_dir = _once(uv_cache.uv_cache_dir if use_uv_cache else _no_uv_cache)  # asked only on a miss
-    if not unique:
-        return {}
-    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, MAX_WORKERS, len(unique))))
-    try:
-        found = pool.map(lambda w: lookup(w, cache_dir=folder, uv_dir=uv_dir), unique.values())
-        return dict(zip(unique, found, strict=True))
-    finally:  # on Ctrl-C, do not start the wheels still queued
-        pool.shutdown(wait=False, cancel_futures=True)
+    uv_dir = once(uv_cache.uv_cache_dir if use_uv_cache else _no_uv_cache)  # asked only on a miss
+    pending = Pending(lambda w: lookup(w, cache_dir=folder, uv_dir=uv_dir), unique.values(), workers)
+    return lambda: dict(zip(unique, pending.wait(), strict=True))
 
 
 def lookup(wheel: Wheel, *, cache_dir: Path, uv_dir: Callable[[], Path | None]) -> Lookup:
@@ -141,21 +146,21 @@ def _no_uv_cache() -> None:
     return None
 
 
-def _once(find: Callable[[], Path | None]) -> Callable[[], Path | None]:
+def once(find: Callable[[], Path | None]) -> Callable[[], Path | None]:
     """`find`, called at most once however many threads ask."""
     lock, cached = threading.Lock(), functools.cache(find)
 
-    def once() -> Path | None:
+    def call() -> Path | None:
         with lock:
             return cached()
 
-    return once
+    return call
 
 
 def _checked(wheel: Wheel, filename: str) -> str:
     """The lowercase sha256, after checking the URL and that its file is the pinned wheel."""
     sha256 = wheel.sha256.lower()
-    if not _SHA256.fullmatch(sha256):
+    if not cache.SHA256.fullmatch(sha256):
         raise PinboxError(f"{wheel.sha256!r} is not a sha256 hex digest")
     check_url(wheel.url)
     try:

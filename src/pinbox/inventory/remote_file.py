@@ -31,7 +31,7 @@ TIMEOUT = 30.0  # seconds per connect or read
 DEADLINE = 300.0  # seconds for a whole download
 TAIL = 128 * 1024  # first read: the end records, and often the whole central directory
 SMALL = 1024 * 1024  # a file known to be this small is fetched whole: one request beats several
-MAX_DOWNLOAD = 1024 * 1024 * 1024  # when a server ignores Range, download at most this much
+MAX_DOWNLOAD = 64 * 1024 * 1024  # when a server ignores Range, download at most this much
 _CHUNK = 64 * 1024
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
@@ -94,6 +94,16 @@ def open_remote(url: str, *, size_hint: int | None = None) -> Iterator[RemoteFil
                     url, _download(response, spool, url, SMALL if whole else MAX_DOWNLOAD), spool=spool
                 )
         yield remote
+
+
+def fetch(url: str, headers: Mapping[str, str], max_bytes: int) -> bytes:
+    """The whole body at `url`; an error when it is larger than `max_bytes`."""
+    check_url(url)
+    with _get(url, headers) as response:
+        body = _read(response, max_bytes + 1, url)
+    if len(body) > max_bytes:
+        raise PinboxError(f"{host(url)} sent more than {max_bytes // 2**20} MiB")
+    return body
 
 
 def check_url(url: str) -> None:

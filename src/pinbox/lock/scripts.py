@@ -12,20 +12,18 @@ unknown (the lock says so) and `pinbox check` completes it when an image's CMD n
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from pinbox.inventory import Wheel
-from pinbox.inventory.cache import entry_points_dir
-from pinbox.inventory.entry_points import Lookup, lookup
-from pinbox.inventory.uv_cache import uv_cache_dir
+from pinbox.errors import PinboxError
+from pinbox.inventory import Lookup, Wheel, pypi
+from pinbox.inventory import cache as scripts_cache
+from pinbox.inventory.entry_points import MAX_WORKERS, start_lookups
+from pinbox.inventory.pool import Pending
 from pinbox.names import normalize
 
-WORKERS = 16
-BUDGET = 100.0  # of the resolution's time, waited for the lookups once uv is done
-MIN_WAIT = 0.05  # seconds
+Pin = tuple[str, str, tuple[str, ...]]  # name, version, sha256 digests of its files
 
 
 def wheels_of(resolutions: Sequence[Sequence[dict[str, Any]]]) -> list[Wheel]:
@@ -41,113 +39,58 @@ def wheels_of(resolutions: Sequence[Sequence[dict[str, Any]]]) -> list[Wheel]:
     return list(wheels.values())
 
 
-def _uv_dir_once() -> Any:
-    lock = threading.Lock()
-    found: list[Any] = []
-
-    def get() -> Any:
-        with lock:
-            if not found:
-                found.append(uv_cache_dir())
-            return found[0]
-
-    return get
-
-
 class ScriptsLookup:
-    """Started with the resolver's packages; `result()` is sha256 -> scripts (None: unknown).
-
-    The workers are daemon threads: on Ctrl-C, a lookup still waiting on the network never holds
-    up pinbox's exit (each request has its own timeout otherwise)."""
+    """Started with the resolver's packages; `result()` is sha256 -> scripts (None: unknown)."""
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[Wheel] = queue.SimpleQueue()
-        self._found: dict[str, Lookup] = {}
-        self._wanted: set[str] = set()
-        self._done = threading.Condition()
-        self._crash: BaseException | None = None
+        self._wait: Callable[[], dict[str, Lookup]] = dict
         self.errors: list[str] = []
 
     def start(self, resolutions: Sequence[Sequence[dict[str, Any]]]) -> None:
         self.start_wheels(wheels_of(resolutions))
 
     def start_wheels(self, wheels: Iterable[Wheel]) -> None:
-        for wheel in wheels:
-            if wheel.sha256.lower() not in self._wanted:
-                self._wanted.add(wheel.sha256.lower())
-                self._queue.put(wheel)
-        folder, uv_dir = entry_points_dir(), _uv_dir_once()
-        for _ in range(min(WORKERS, len(self._wanted))):
-            threading.Thread(target=self._work, args=(folder, uv_dir), daemon=True).start()
-
-    def _work(self, folder: Any, uv_dir: Any) -> None:
-        while True:
-            try:
-                wheel = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                found = lookup(wheel, cache_dir=folder, uv_dir=uv_dir)
-            except BaseException as exc:  # a bug: raised in the main thread, never a hang
-                with self._done:
-                    self._crash = exc
-                    self._done.notify_all()
-                return
-            with self._done:
-                self._found[wheel.sha256.lower()] = found
-                self._done.notify_all()
+        self._wait = start_lookups(wheels)
 
     def result(self) -> dict[str, tuple[str, ...] | None]:
         """sha256 -> scripts, once every lookup has answered (None: it failed)."""
-        with self._done:
-            while len(self._found) < len(self._wanted) and self._crash is None:
-                self._done.wait()
-            if self._crash is not None:
-                raise self._crash
-            found = dict(self._found)
+        found = self._wait()
         self.errors = [f.error for f in found.values() if f.error]
-        return {sha: found[sha].scripts for sha in self._wanted}
+        return {sha: lookup.scripts for sha, lookup in found.items()}
 
 
-def scripts_of_pins(
-    pins: Sequence[tuple[str, str, tuple[str, ...], str | None]],
-) -> dict[str, tuple[str, ...] | None]:
-    """Console scripts of locked pins (name, version, sha256s, wheel URL or None), for a lock that
-    did not record them all: pinbox's cache first (by sha256), then the wheel on PyPI (the URL the
-    lock names only when it is PyPI's own file host, else found by its sha256: a lock in a
-    stranger's pull request never makes pinbox fetch from a host it chose). None for a pin that
-    stays unknown; after the first failure (offline CI, PyPI unreachable) nothing more is asked."""
-    from concurrent.futures import ThreadPoolExecutor
+def scripts_of_pins(pins: tuple[Pin, ...]) -> frozenset[str] | None:
+    """Every console script of the pins, for a lock that did not record them: pinbox's cache first
+    (by sha256), then the wheel on PyPI found by its sha256 among the files PyPI lists for that
+    name and version (never a URL the lock names: a lock in a stranger's pull request must not
+    choose what pinbox fetches or what it caches under a digest). None as soon as one pin stays
+    unknown (not on PyPI, or PyPI unreachable): nothing more is asked then."""
+    folder = scripts_cache.entry_points_dir()
+    found: set[str] = set()
+    missing: list[Pin] = []
+    for pin in pins:
+        known = next((s for h in pin[2] if (s := scripts_cache.load(folder, h.lower())) is not None), None)
+        if known is None:
+            missing.append(pin)
+        else:
+            found.update(known)
+    stop = threading.Event()
 
-    from pinbox.errors import PinboxError
-    from pinbox.inventory import cache
-    from pinbox.inventory.pypi import PYPI_FILES, pypi_wheel
-
-    folder, uv_dir = entry_points_dir(), _uv_dir_once()
-    failed = threading.Event()
-
-    def one(pin: tuple[str, str, tuple[str, ...], str | None]) -> tuple[str, tuple[str, ...] | None]:
-        name, version, hashes, url = pin
-        for sha in hashes:
-            if (known := cache.load(folder, sha.lower())) is not None:
-                return name, known
-        if failed.is_set():
-            return name, None
+    def wheel_of(pin: Pin) -> Wheel | None:
+        if stop.is_set():
+            return None
         try:
-            wheel = (
-                Wheel(url, hashes[0], name, version)
-                if url and url.startswith(PYPI_FILES) and hashes
-                else pypi_wheel(name, version, hashes)
-            )
+            wheel = pypi.pypi_wheel(*pin)
         except PinboxError:
-            failed.set()
-            return name, None
+            wheel = None
         if wheel is None:
-            return name, None  # no such file on PyPI
-        found = lookup(wheel, cache_dir=folder, uv_dir=uv_dir)
-        if found.scripts is None:
-            failed.set()
-        return name, found.scripts
+            stop.set()
+        return wheel
 
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="pinbox-scripts") as pool:
-        return dict(pool.map(one, pins))
+    wheels = Pending(wheel_of, missing, MAX_WORKERS).wait()
+    if stop.is_set():
+        return None
+    looked = start_lookups(w for w in wheels if w is not None)()
+    if any(lookup.scripts is None for lookup in looked.values()):
+        return None
+    return frozenset(found.union(*(lookup.scripts or () for lookup in looked.values())))

@@ -11,16 +11,15 @@ from pinbox.errors import PinboxError
 from pinbox.lock.header import parse_header
 from pinbox.lock.read import is_pylock
 
-_HASH = re.compile(r"sha256:[0-9a-f]{64}")
-REQUIRED = ("target", "inputs-digest")
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # a sha256, as pinbox and PEP 751 write it
+_HASH = re.compile(f"sha256:{_DIGEST.pattern}")  # as pip's --hash option writes it
 
 
 def damage(path: Path, text: str) -> str | None:
     """What is wrong with the lock's text (one line), or None when it is whole."""
     header = parse_header(text)
-    missing = [key for key in REQUIRED if key not in header]
-    if missing and "inputs-digest" in header:
-        return f"its header lacks {', '.join(missing)}"
+    if "inputs-digest" in header and "target" not in header:
+        return "its header lacks target"
     target = header.get("target")
     if target is not None:
         from pinbox.lock.plan import target_from_key
@@ -46,7 +45,14 @@ def _requirements_damage(path: Path, text: str) -> str | None:
             return f"line {entry.line}: `{entry.text.split(' ')[0]}` is not pinned with =="
         if not entry.hashes:
             return f"line {entry.line}: {entry.name} has no --hash"
-        bad = next((h for h in entry.hashes if not _HASH.fullmatch(h)), None)
+        bad = next(
+            (
+                h
+                for h in entry.hashes
+                if not _DIGEST.fullmatch(h.removeprefix("sha256:")) or h[:7] != "sha256:"
+            ),
+            None,
+        )
         if bad is not None:
             return f"line {entry.line}: {entry.name} has a malformed hash `{bad[:24]}`"
     return None
@@ -69,6 +75,6 @@ def _pylock_damage(text: str) -> str | None:
             return f"{package.name} has no files"
         for file in files:
             digest = file.hashes.get("sha256", "") if file.hashes else ""
-            if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            if not _DIGEST.fullmatch(digest):
                 return f"{package.name} has a malformed or missing sha256"
     return None

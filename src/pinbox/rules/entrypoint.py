@@ -16,20 +16,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import SHELLS, read_run
-from pinbox.names import normalize
-from pinbox.rules.context import DockerfileDoc, LockDoc, Project, lock_inputs
+from pinbox.names import normalize, package_name
+from pinbox.rules.context import DockerfileDoc, LockDoc, Project, PylockDoc, lock_inputs
 from pinbox.rules.documented import documented
-from pinbox.rules.image import image_name
+from pinbox.rules.image import final_base, image_matches
 from pinbox.rules.install_facts import finding_at, is_local
 from pinbox.rules.locked import locked, scripts_complete
 from pinbox.rules.model import Finding, Severity
-from pinbox.target import split_ref
+
+if TYPE_CHECKING:
+    from pinbox.lock.scripts import Pin
+
+    Asked = dict[tuple[Pin, ...], frozenset[str] | None]  # lookups made in this check, by their pins
 
 _SYSTEM = ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "conda", "mamba", "micromamba", "npm")
 _VENV_BIN = ("/bin/",)  # /opt/venv/bin/uvicorn: the venv's own script
@@ -43,14 +48,13 @@ def _table() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
 
 def base_programs(ref: str) -> tuple[str, ...] | None:
     """fnmatch patterns of the programs a base image provides; None for an image not in the table."""
-    name, tag, _ = split_ref(image_name(ref))
-    short = f"{name}:{tag or 'latest'}"
     oses, images = _table()
-    for row in images:
-        if fnmatch.fnmatchcase(short, str(row["pattern"])):
-            own = [str(p) for p in row["programs"]]  # type: ignore[attr-defined]
-            return (*own, *oses.get(str(row.get("os", "")), ()))
-    return None
+    rows = {str(row["pattern"]): row for row in images}
+    pattern = image_matches(ref, rows)
+    if pattern is None:
+        return None
+    own = [str(p) for p in rows[pattern]["programs"]]  # type: ignore[attr-defined]
+    return (*own, *oses.get(str(rows[pattern].get("os", "")), ()))
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def _added_by_dockerfile(doc: DockerfileDoc, name: str) -> bool:
     return False
 
 
-def _installed_scripts(project: Project, doc: DockerfileDoc, program: str) -> set[str] | None:
+def _installed_scripts(project: Project, doc: DockerfileDoc, program: str, asked: Asked) -> set[str] | None:
     """Console scripts of what the Dockerfile installs from locks; None when some install's scripts
     stay unknown (a package installed by name, a local project, a wheel that cannot be read).
     A fully hash-pinned requirements file the image installs (pip-compile's, uv's) is a lock too:
@@ -118,7 +122,7 @@ def _installed_scripts(project: Project, doc: DockerfileDoc, program: str) -> se
     recorded = {script for lock in locks for package in locked(lock) for script in package.scripts}
     if program in recorded or all(scripts_complete(lock) for lock in locks):
         return recorded
-    return _completed(locks, recorded)
+    return _completed(locks, recorded, asked)
 
 
 def _locks(project: Project, doc: DockerfileDoc) -> list[LockDoc]:
@@ -131,19 +135,39 @@ def _locks(project: Project, doc: DockerfileDoc) -> list[LockDoc]:
     return list(found.values())
 
 
-def _completed(locks: list[LockDoc], recorded: set[str]) -> set[str] | None:
+def _completed(locks: list[LockDoc], recorded: set[str], asked: Asked) -> set[str] | None:
     """The scripts of locks that did not record them all (an older pinbox, pip-compile, uv), read
-    from the wheels their sha256s name: pinbox's cache, else that file on PyPI. A sha256 names the
-    file whatever index the lock came from; a pin without one stays unknown, and nothing is asked."""
+    from the wheels their sha256s name: pinbox's cache, else that file on PyPI. Not for a lock
+    that names another index (its package names are not PyPI's to be asked about) or a pin
+    without a hash: those stay unknown, and nothing is asked."""
+    from pinbox.inventory.pypi import is_pypi
     from pinbox.lock.scripts import scripts_of_pins
 
-    pins = [(p.name, p.version, p.hashes, p.url) for lock in locks for p in locked(lock) if not p.scripts]
-    if any(not hashes for _, _, hashes, _ in pins):
+    if not all(is_pypi(url) for lock in locks for url in _indexes(lock)):
         return None
-    found = scripts_of_pins(pins)
-    if any(scripts is None for scripts in found.values()):
+    pins = tuple((p.name, p.version, p.hashes) for lock in locks for p in locked(lock) if not p.scripts)
+    if any(not hashes for _, _, hashes in pins):
         return None
-    return recorded | {s for scripts in found.values() for s in scripts or ()}
+    if pins not in asked:  # Dockerfiles that share a lock ask once
+        asked[pins] = scripts_of_pins(pins)
+    found = asked[pins]
+    return None if found is None else recorded | found
+
+
+def _indexes(lock: LockDoc) -> list[str]:
+    """The index and find-links URLs a lock installs from."""
+    if isinstance(lock, PylockDoc):
+        packages = lock.data.get("packages")
+        return (
+            [str(p["index"]) for p in packages if isinstance(p, dict) and "index" in p]
+            if isinstance(packages, list)
+            else []
+        )
+    return [
+        u
+        for option in ("--index-url", "--extra-index-url", "--find-links")
+        for u in lock.parsed.options(option)
+    ]
 
 
 def _unknown_packages(install: Install, locked_names: set[str]) -> bool:
@@ -153,26 +177,25 @@ def _unknown_packages(install: Install, locked_names: set[str]) -> bool:
     for word in install.packages:
         if is_local(word) or "$" in word:
             return True
-        name = word.split(";")[0].split("[")[0].strip()
-        for op in "=<>!~@ ":
-            name = name.split(op)[0]
-        if str(normalize(name)) not in locked_names:
+        name = package_name(word)
+        if name is None or name not in locked_names:
             return True
     return False
 
 
 def _not_installed(project: Project) -> Iterator[Finding]:
+    asked: Asked = {}
     for doc in project.dockerfiles:
-        program = program_of(doc)
-        final = doc.model.final_stage
-        if program is None or final is None:
+        program, base = program_of(doc), final_base(doc)
+        if program is None or base is None:
             continue
-        base = doc.model.root_base(final)[0]
         provided = base_programs(base)
         if provided is None or any(fnmatch.fnmatchcase(program.name, p) for p in provided):
             continue
-        scripts = _installed_scripts(project, doc, program.name)
-        if scripts is None or program.name in scripts or _added_by_dockerfile(doc, program.name):
+        if _added_by_dockerfile(doc, program.name):  # cheap and local: before any lookup
+            continue
+        scripts = _installed_scripts(project, doc, program.name, asked)
+        if scripts is None or program.name in scripts:
             continue
         locks = ", ".join(lock.path.name for lock in _locks(project, doc))
         message = (

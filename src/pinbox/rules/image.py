@@ -7,7 +7,7 @@ The CUDA rule (cuda-wheels-on-cpu-image) is in rules/cuda.py, the build-context 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,21 @@ def image_name(ref: str) -> str:
     """A reference as the tables write it: lower case, without docker.io/ and library/."""
     ref = ref.lower().removeprefix("docker.io/").removeprefix("index.docker.io/")
     return ref.removeprefix("library/")
+
+
+def image_matches(ref: str, patterns: Iterable[str], *, repository_only: bool = False) -> str | None:
+    """The first of `patterns` (fnmatch) that an image reference matches as `name:tag`: written as
+    `image_name` writes it, without digest, `latest` when it has no tag. With `repository_only`,
+    `name` is the repository's last part (`python` of `ghcr.io/org/python`)."""
+    name, tag, _ = split_ref(image_name(ref))
+    short = f"{name.rsplit('/', 1)[-1] if repository_only else name}:{tag or 'latest'}"
+    return next((p for p in patterns if fnmatch.fnmatchcase(short, p)), None)
+
+
+def final_base(doc: DockerfileDoc) -> str | None:
+    """The external image the final stage is built on (followed through `FROM <stage>`)."""
+    final = doc.model.final_stage
+    return doc.model.root_base(final)[0] if final else None
 
 
 def _image_refs(doc: DockerfileDoc) -> Iterator[tuple[str, str, int, int]]:
@@ -85,13 +100,8 @@ def _is_root(user: Instruction) -> bool:
 
 def _default_user(ref: str) -> str | None:
     """'nonroot' or 'windows' for a base image data/image_users.toml names, else None."""
-    name, tag, _ = split_ref(image_name(ref))
-    short = f"{name}:{tag or 'latest'}"
     table = data_table("image_users")
-    return next(
-        (kind for kind in ("nonroot", "windows") if any(fnmatch.fnmatchcase(short, p) for p in table[kind])),
-        None,
-    )
+    return next((kind for kind in ("nonroot", "windows") if image_matches(ref, table[kind])), None)
 
 
 def _runs_as_root(project: Project) -> Iterator[Finding]:
@@ -102,11 +112,8 @@ def _runs_as_root(project: Project) -> Iterator[Finding]:
         stages = doc.model.lineage(final)[::-1]  # a stage built FROM an earlier one inherits its USER
         users = [i for s in stages for i in reversed(s.instructions) if i.cmd == "USER"]
         base = stages[-1].base_resolved
-        if (
-            (users and not _is_root(users[0]))
-            or (not users and _default_user(base))
-            or _default_user(base) == "windows"
-        ):
+        default = _default_user(base)
+        if (users and not _is_root(users[0])) or (not users and default) or default == "windows":
             continue
         if base.lower() == "scratch":
             add = "`USER 65532:65532` (no user database needed in scratch)"
@@ -130,12 +137,9 @@ def _runs_as_root(project: Project) -> Iterator[Finding]:
 
 def _slim_base(doc: DockerfileDoc) -> str | None:
     """The final stage's base image when it is one without libGL (python:*-slim, alpine, ...)."""
-    final = doc.model.final_stage
-    ref = doc.model.lineage(final)[0].base_resolved if final else "$"
-    name, tag, _ = split_ref(image_name(ref))
-    short = f"{name.rsplit('/', 1)[-1]}:{tag or 'latest'}"
+    ref = final_base(doc) or "$"
     patterns = [row["pattern"] for row in opencv_table()["slim-base"]]
-    return ref if "$" not in ref and any(fnmatch.fnmatchcase(short, p) for p in patterns) else None
+    return ref if "$" not in ref and image_matches(ref, patterns, repository_only=True) else None
 
 
 def _installs_libgl(doc: DockerfileDoc) -> bool:

@@ -6,7 +6,7 @@ Their summaries and docs are in data/installs_rules.toml with the other install 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.model import Instruction
@@ -21,7 +21,9 @@ _PYPI = ("pypi.org", "pypi.python.org", "files.pythonhosted.org")
 # --- PB207 -------------------------------------------------------------------------------------
 
 
-def _extra_indexes(project: Project, doc: DockerfileDoc, install: Install, env: dict[str, str]) -> list[str]:
+def _extra_indexes(
+    project: Project, doc: DockerfileDoc, install: Install, env: Mapping[str, str]
+) -> list[str]:
     """Non-PyPI extra indexes this install reads: flags, environment, its requirement files."""
     tool = install.tool
     urls = [*install.values("--extra-index-url"), *(install.values("--index") if tool == "uv" else ())]
@@ -77,7 +79,9 @@ def _exposed(doc: DockerfileDoc, ins: Instruction) -> Iterator[tuple[str, int | 
     pairs: list[tuple[str, str | None, int | None]] = [
         (a.name, a.value, a.word.start if a.word.exact else None) for a in doc.script(ins).assignments
     ]
-    pairs += [(name, value, _name_at(doc.text, name, start, end)) for name, value in assignments(ins)]
+    written = assignments(ins)
+    offsets = _names_at(doc.text[start:end], {name for name, _ in written})
+    pairs += [(name, value, start + offsets[name] if name in offsets else None) for name, value in written]
     for name, value, at in pairs:
         if value and credentials_in(value):
             if ins.cmd in ("ENV", "ARG"):  # RUN text was scanned above
@@ -86,9 +90,26 @@ def _exposed(doc: DockerfileDoc, ins: Instruction) -> Iterator[tuple[str, int | 
             yield f"a literal value for {name}", at
 
 
-def _name_at(text: str, name: str, start: int, end: int) -> int | None:
-    found = re.search(rf"(?<![\w$]){re.escape(name)}(?=[=\s])", text[start:end])
-    return start + found.start() if found else None
+_TOKEN = re.compile(r"[^=\s]+")  # a name is written followed by `=` or a space
+_WORD = re.compile(r"[\w$]")
+
+
+def _names_at(text: str, names: set[str]) -> dict[str, int]:
+    """The offset of each name's first occurrence in `text` that is not the tail of a longer name
+    (nor `$NAME`) and is followed by `=` or a space; one scan, however many names."""
+    lengths = sorted({len(name) for name in names})
+    found: dict[str, int] = {}
+    for token in _TOKEN.finditer(text):
+        if token.end() == len(text):
+            break  # followed by nothing
+        for size in lengths:  # a name ends where its token does: only its length is free
+            at = token.end() - size
+            if at < token.start():
+                break
+            name = text[at : token.end()]
+            if name in names and not (at and _WORD.match(text, at - 1)):
+                found.setdefault(name, at)
+    return found
 
 
 def _secrets(project: Project) -> Iterator[Finding]:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction, Stage
+from pinbox.dockerfile.shell import Script
 from pinbox.dockerfile.state import unquote
+from pinbox.dockerfile.variables import Variables
+from pinbox.memo import per_object
 from pinbox.rules.context import DockerfileDoc
 from pinbox.rules.model import Finding, Fix, Rule
 from pinbox.textpos import line_span, position
@@ -37,13 +41,37 @@ def is_local(word: str) -> bool:
     return word.startswith((".", "/", "~")) or "://" in word or word.endswith(_LOCAL_SUFFIXES)
 
 
-def env_at(doc: DockerfileDoc, install: Install) -> dict[str, str]:
-    """Variables an install's process sees: ARG values, ENV over them, then what its RUN exported or
-    wrote before the command."""
-    return doc.model.state(install.instruction).variables | dict(install.env)
+class Env(Mapping[str, str]):
+    """Variables an install's process sees: what its RUN exported or wrote before the command, else
+    ENV, else ARG values. Looked up one name at a time: a whole dict per install is quadratic in a
+    RUN that sets a variable per command."""
+
+    def __init__(self, *points: Variables) -> None:
+        self._points = points
+
+    def __getitem__(self, name: str) -> str:
+        for point in self._points:
+            if (value := point.get(name)) is not None:
+                return value
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        merged: dict[str, str] = {}
+        for point in reversed(self._points):
+            merged.update(point.as_dict())
+        return iter(merged)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
-def pip_installs(doc: DockerfileDoc) -> Iterator[tuple[Install, dict[str, str]]]:
+def env_at(doc: DockerfileDoc, install: Install) -> Env:
+    """Variables an install's process sees (see Env)."""
+    state = doc.model.state(install.instruction)
+    return Env(install.exports, state.env, state.args)
+
+
+def pip_installs(doc: DockerfileDoc) -> Iterator[tuple[Install, Env]]:
     """pip and uv installs, with the variables each one sees."""
     for install in doc.installs:
         if install.tool in PIP_TOOLS:
@@ -84,12 +112,10 @@ def expand_home(path: str, home: str | None) -> str:
 def removed_dirs(doc: DockerfileDoc, ins: Instruction, home: str | None) -> list[str]:
     """Folders `rm -r`-ed in the same RUN (so a cache written there is gone from the layer)."""
     out = []
-    for command in doc.script(ins).commands:
-        args = [w.text for w in command.words[1:]]
-        if command.program == "rm" and any(a.startswith("-") and "r" in a.lower() for a in args):
-            for arg in (expand_home(a, home).removesuffix("/*") for a in args):
-                if arg.startswith("/"):
-                    out.append(posixpath.normpath(arg))
+    for args in _cleanups(doc.script(ins)).removals:
+        for arg in (expand_home(a, home).removesuffix("/*") for a in args):
+            if arg.startswith("/"):
+                out.append(posixpath.normpath(arg))
     return out
 
 
@@ -99,14 +125,27 @@ _PURGES = {"pip": ("cache", "purge"), "uv": ("cache", "clean")}
 def cache_purged(doc: DockerfileDoc, install: Install) -> bool:
     """`pip cache purge` (`uv cache clean`) later in the same RUN: the cache leaves the layer."""
     tool = "uv" if install.tool == "uv" else "pip"
-    for command in doc.script(install.instruction).commands:
+    return _cleanups(doc.script(install.instruction)).last_purge.get(tool, -1) > install.keyword.start
+
+
+@dataclass(frozen=True)
+class _Cleanups:
+    removals: tuple[tuple[str, ...], ...]  # the arguments of each `rm -r`
+    last_purge: dict[str, int]  # tool -> offset of its last cache purge
+
+
+@per_object  # asked for each install of a RUN: one pass over its commands
+def _cleanups(script: Script) -> _Cleanups:
+    removals, last_purge = [], {}
+    for command in script.commands:
         words = [w.text for w in command.words]
-        after = command.words[0].start > install.keyword.start
-        if after and tool in words and tuple(words[words.index(tool) + 1 :][:2]) == _PURGES[tool]:
-            return True
-        if after and command.program.startswith(tool) and tuple(words[1:3]) == _PURGES[tool]:
-            return True
-    return False
+        if command.program == "rm" and any(a.startswith("-") and "r" in a.lower() for a in words[1:]):
+            removals.append(tuple(words[1:]))
+        for tool, purge in _PURGES.items():
+            named = tool in words and tuple(words[words.index(tool) + 1 :][:2]) == purge
+            if named or (command.program.startswith(tool) and tuple(words[1:3]) == purge):
+                last_purge[tool] = command.words[0].start
+    return _Cleanups(tuple(removals), last_purge)
 
 
 # --- positions -----------------------------------------------------------------------------

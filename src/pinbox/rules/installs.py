@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,7 +129,7 @@ def _shipped(doc: DockerfileDoc) -> set[int]:
     }
 
 
-def _cache_dirs(install: Install, env: dict[str, str], home: str | None) -> list[str] | None:
+def _cache_dirs(install: Install, env: Mapping[str, str], home: str | None) -> list[str] | None:
     """Where this pip or uv writes its cache (None when the user's home is unknown)."""
     tool = "pip" if install.tool == "pip" else "uv"
     explicit = install.values("--cache-dir") or (env.get(f"{tool.upper()}_CACHE_DIR", ""),)
@@ -140,7 +140,7 @@ def _cache_dirs(install: Install, env: dict[str, str], home: str | None) -> list
     return None if home is None else [f"{home.rstrip('/')}/.cache/{tool}"]
 
 
-def _cache_kept(doc: DockerfileDoc, install: Install, env: dict[str, str]) -> bool:
+def _cache_kept(doc: DockerfileDoc, install: Install, env: Mapping[str, str]) -> bool:
     ins = install.instruction
     if install.tool == "pip":
         if install.has("--no-cache-dir") or boolean(env.get("PIP_NO_CACHE_DIR")) is not None:

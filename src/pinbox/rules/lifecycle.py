@@ -3,6 +3,7 @@ past its end of life (dates in data/eol.toml), or reaches it within `SOON`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterator
@@ -96,7 +97,7 @@ def _eol(project: Project) -> Iterator[Finding]:
                 severity = min((s for s, _ in found), key=[Severity.WARNING, Severity.INFO].index)
                 message = f"`FROM {ref}`: " + "; ".join(text for _, text in found)
                 at = finding_at(EOL_BASE_IMAGE, doc, stage.instructions[0], message, base_offset(doc, stage))
-                yield EOL_BASE_IMAGE.finding(at.path, at.line, message, col=at.col, severity=severity)
+                yield dataclasses.replace(at, severity=severity)
     for lock in project.locks:
         match = _TARGET.match(lock.header.get("target", ""))
         end = _table()["python"].get(match.group(1)) if match else None

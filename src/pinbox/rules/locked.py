@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pinbox.memo import per_object
 from pinbox.names import normalize
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
@@ -27,7 +28,6 @@ class Locked:
     scripts: tuple[str, ...] = ()
     pulled_by: tuple[str, ...] = ()  # normalised names of what pulled it in (pinbox: from; pip-compile: via)
     hashes: tuple[str, ...] = ()  # sha256 hex digests of its files
-    url: str | None = None  # a wheel's URL (pylock.toml), when the lock names one
 
 
 def scripts_complete(doc: LockDoc) -> bool:
@@ -35,8 +35,13 @@ def scripts_complete(doc: LockDoc) -> bool:
     return doc.header.get("console-scripts") == "complete"
 
 
+@per_object  # rules ask for the packages of one lock again and again (per pin, per install)
 def locked(doc: LockDoc) -> tuple[Locked, ...]:
-    """The lock's packages, in file order."""
+    """The lock's packages, in file order (read once per document)."""
+    return _read(doc)
+
+
+def _read(doc: LockDoc) -> tuple[Locked, ...]:
     if isinstance(doc, RequirementsDoc):
         entries = [e for e in doc.parsed.requirements if e.name and e.requirement]
         ends = [e.start for e in entries[1:]] + [len(doc.text)] * bool(entries)
@@ -62,7 +67,6 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
             _wheel_size(p.get("wheels")),
             _tool_scripts(p),
             hashes=_wheel_hashes(p.get("wheels")),
-            url=_wheel_url(p.get("wheels")),
         )
         for p in packages
         if isinstance(p, dict) and (name := normalize(str(p.get("name", ""))))
@@ -125,9 +129,3 @@ def _wheel_hashes(wheels: object) -> tuple[str, ...]:
         if isinstance(hashes, dict) and isinstance(hashes.get("sha256"), str):
             found.append(hashes["sha256"])
     return tuple(found)
-
-
-def _wheel_url(wheels: object) -> str | None:
-    first = wheels[0] if isinstance(wheels, list) and wheels else None
-    url = first.get("url") if isinstance(first, dict) else None
-    return url if isinstance(url, str) else None

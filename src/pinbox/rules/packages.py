@@ -5,7 +5,6 @@ are in data/packages_rules.toml."""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -14,16 +13,15 @@ from typing import Any
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
-from pinbox.names import normalize
+from pinbox.names import normalize, package_name
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project
 from pinbox.rules.documented import documented
-from pinbox.rules.image import image_name
+from pinbox.rules.image import final_base, image_matches
 from pinbox.rules.install_facts import file_word, finding_at
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Finding, Severity
 from pinbox.target import split_ref
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
 _CONDA_PIN = re.compile(r"^[A-Za-z0-9][\w.-]*(?:==[\w.+!-]+|=\d+(?:\.\d+){2,}[\w.+!-]*)(?:=[\w.*+-]+)?$")
 
 
@@ -36,12 +34,6 @@ def family_of(name: str) -> str | None:
     """The import package a distribution shares with others (`opencv-python` -> `cv2`)."""
     wanted = str(normalize(name))
     return next((f["package"] for f in _conflicts()["family"] if wanted in f["distributions"]), None)
-
-
-def package_name(word: str) -> str | None:
-    """The distribution a package argument names (`flask[async]>=2` -> `flask`)."""
-    found = _NAME.match(word.strip("'\""))
-    return str(normalize(found.group(0))) if found and "://" not in word else None
 
 
 # --- PB111 -------------------------------------------------------------------------------------
@@ -128,10 +120,8 @@ def _conda_unpinned(project: Project) -> Iterator[Finding]:
 
 
 def _torch_base(doc: DockerfileDoc) -> str | None:
-    final = doc.model.final_stage
-    ref = doc.model.root_base(final)[0] if final else ""
-    patterns = _conflicts()["torch-bases"]["patterns"]
-    return ref if any(fnmatch.fnmatchcase(image_name(ref), p) for p in patterns) else None
+    base = final_base(doc)
+    return base if base and image_matches(base, _conflicts()["torch-bases"]["patterns"]) else None
 
 
 def _torch_word(project: Project, doc: DockerfileDoc, install: Install) -> Word | None:
@@ -139,14 +129,23 @@ def _torch_word(project: Project, doc: DockerfileDoc, install: Install) -> Word 
     for word in install.package_words:
         if package_name(word.text) == "torch":
             return word
-    for option in install.option_list("-r", "--requirement"):
-        path = doc.host_path(
-            install.instruction, option.value.text if option.value else option.value_text or ""
-        )
+    for written, path in doc.requirement_files(install):
         req = project.requirements_at(path) if path else None
         if req and any(p.name == "torch" for p in locked(req)):
-            return option.value or option.word
+            return file_word(install, written) or install.keyword
     return None
+
+
+def _shipped(base: str) -> tuple[str, bool]:
+    """What the base image's tag says it ships (`torch 2.3.1 with its CUDA libraries`; `torch` when
+    the tag is not a torch version), and whether that includes CUDA."""
+    tag = (split_ref(base)[1] or "").lower()
+    version = re.match(r"\d+\.\d+(?:\.\d+)?", tag)
+    ships = "torch"
+    if version and image_matches(base, _conflicts()["torch-bases"]["versioned"]):
+        ships += f" {version.group(0)}"
+    cuda = "cuda" in tag
+    return ships + " with its CUDA libraries" * cuda, cuda
 
 
 def _torch_again(project: Project) -> Iterator[Finding]:
@@ -160,14 +159,14 @@ def _torch_again(project: Project) -> Iterator[Finding]:
             word = _torch_word(project, doc, install)
             if word is None:
                 continue
-            tag = split_ref(base)[1] or ""
-            version = re.match(r"\d+\.\d+(?:\.\d+)?", tag)
-            shipped_version = f" {version.group(0)}" if version else ""
+            ships, cuda = _shipped(base)
+            mismatch = (
+                "may not match the base's CUDA" if cuda else "may not be built for the base's CUDA (or CPU)"
+            )
             message = (
-                f"`{base}` already ships torch{shipped_version} with its CUDA libraries; installing torch "
-                "again adds a second copy (gigabytes) in a new layer and may not match the base's CUDA; "
-                "use the base's torch (leave torch out of the install, or constrain it to the base's "
-                "version), or start from a plain python image"
+                f"`{base}` already ships {ships}; installing torch again adds a second copy (gigabytes) "
+                f"in a new layer and {mismatch}; use the base's torch (leave torch out of the install, "
+                "or constrain it to the base's version), or start from a plain python image"
             )
             yield finding_at(TORCH_AGAIN, doc, install.instruction, message, word)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pinbox.errors import PinboxError
+from pinbox.names import package_name
 from pinbox.requirements.model import Entry, Kind
 from pinbox.requirements.platforms import platform_only
 from pinbox.rules.context import LockDoc, Project, RequirementsDoc
@@ -138,7 +139,6 @@ def _platform_only(e: Entry) -> str | None:
 def _platform_only_in_runs(project: Project) -> Iterator[Finding]:
     """The same packages named in a Linux image's `pip install`."""
     from pinbox.rules.install_facts import finding_at, pip_installs
-    from pinbox.rules.packages import package_name
 
     for doc in project.dockerfiles:
         for install, _ in pip_installs(doc):
@@ -182,10 +182,10 @@ def _duplicates(project: Project) -> Iterator[Finding]:
 
 
 def _lock_project(root: Path, doc: LockDoc) -> Path:
-    from pinbox.lock.plan import recorded_options
-
     """The folder `pinbox lock` ran in: the nearest one, up to the root, from which the lock's
     recorded `--output` (default: its own name) leads to it."""
+    from pinbox.lock.plan import recorded_options
+
     output = recorded_options(doc.text, root).output or doc.path.name
     for folder in (doc.path.parent, *doc.path.parent.parents):
         if (folder / output).resolve() == doc.path.resolve() or folder.resolve() == root.resolve():

@@ -42,9 +42,7 @@ def _inline_ignores(path: Path, text: str) -> list[_Ignore]:
 
 
 def _texts(project: Project) -> dict[Path, str]:
-    texts: dict[Path, str] = {}
-    for group in (project.dockerfiles, project.requirements, project.pylocks, project.composes):
-        texts.update((doc.path, doc.text) for doc in group)
+    texts = project.texts()
     for path in project.dockerignores:  # a comment line there is harmless to Docker
         try:
             texts[path] = read_text(path, what=".dockerignore")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from urllib.parse import urlsplit
 
 from pinbox.dockerfile.installs import Install
@@ -92,7 +92,7 @@ def _remote_links(install: Install) -> list[tuple[str, Word]]:
     return [(url, word) for url, word in found if url.startswith(("http://", "https://"))]
 
 
-def _hashed(project: Project, doc: DockerfileDoc, install: Install, env: dict[str, str]) -> bool:
+def _hashed(project: Project, doc: DockerfileDoc, install: Install, env: Mapping[str, str]) -> bool:
     if install.has("--require-hashes") or boolean(env.get("PIP_REQUIRE_HASHES")):
         return True
     files = [project.requirements_at(p) if p else None for _, p in doc.requirement_files(install)]
