@@ -30,12 +30,15 @@ def run_pinbox(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, s
 
 
 @pytest.fixture(autouse=True)
-def _isolate_uv(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Tests resolve against the real index only, never this machine's local wheel folders.
-    for var in ("UV_FIND_LINKS", "UV_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_CONSTRAINT"):
+def _isolate_uv(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Tests resolve against the real index only, never this machine's local wheel folders, and
+    # use a pinbox cache of the test session's own: what a lock records never depends on what a
+    # developer's ~/.cache/pinbox happens to hold.
+    for var in ("UV_FIND_LINKS", "UV_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_CONSTRAINT", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("UV_NO_CONFIG", "1")
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("PINBOX_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "pinbox-cache"))
 
 
 def docker_client() -> str | None:
