@@ -132,3 +132,28 @@ def test_completion_runs_through_click(tmp_path: Path) -> None:
         [sys.executable, "-m", "pinbox"], env=env, capture_output=True, text=True, timeout=60
     )
     assert "pip-cache-in-image" in done.stdout
+
+
+def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
+    """`pinbox check` does not import the other commands (start-up time), yet every command is
+    listed in the help and runs."""
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    probe = (
+        "import sys; from pinbox.cli import main; code = main(['check', '-q', '--exit-zero', sys.argv[1]]);"
+        "print(code, sorted(m for m in sys.modules if m.startswith('pinbox.cli.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "0 ['pinbox.cli.check', 'pinbox.cli.options']"
+    listed = subprocess.run(
+        [sys.executable, "-m", "pinbox", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("lock", "check", "rule", "init", "build", "completion"):
+        assert f"\n  {command} " in listed, command
+    assert (
+        subprocess.run([sys.executable, "-m", "pinbox", "rule", "PB101"], capture_output=True).returncode == 0
+    )

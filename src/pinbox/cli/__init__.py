@@ -8,26 +8,38 @@ cause is reported as a bug with exit 2, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 from collections.abc import Sequence
 
 import click
 
 from pinbox import __version__
-from pinbox.cli.build import build
-from pinbox.cli.check import check
-from pinbox.cli.completion import completion
-from pinbox.cli.init import init
-from pinbox.cli.lock import lock
 from pinbox.cli.options import CONTEXT, common
-from pinbox.cli.rule import rule
 from pinbox.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE, PinboxError, Terminated
 from pinbox.ui import UI
 
 ISSUES = "https://github.com/pinbox-dev/pinbox/issues"
 
 
-@click.group(context_settings=CONTEXT)
+COMMANDS = ("lock", "check", "rule", "init", "build", "completion")
+
+
+class Commands(click.Group):
+    """Each command's module is imported only when that command runs (or help lists them all):
+    `pinbox check` does not pay for `build`'s or `lock`'s options at start-up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = getattr(importlib.import_module(f"pinbox.cli.{cmd_name}"), cmd_name)
+        return command
+
+
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="pinbox")
 @common
 @click.pass_context
@@ -47,10 +59,6 @@ def app(ctx: click.Context) -> None:
     Run `pinbox COMMAND --help` for each command's options and examples.
     """
     ctx.ensure_object(UI)
-
-
-for command in (lock, check, rule, init, build, completion):
-    app.add_command(command)
 
 
 def _say(ui: UI, message: str) -> None:
