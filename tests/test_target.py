@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from packaging.markers import Marker
 
+from pinbox.datafiles import data_table
 from pinbox.dockerfile import parse_dockerfile
 from pinbox.errors import PinboxError
 from pinbox.target import (
@@ -297,3 +298,21 @@ def test_find_dockerfile(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").rmdir()
     (tmp_path / "Dockerfile").write_text("FROM python:3.11\n", encoding="utf-8")
     assert find_dockerfile(tmp_path) == tmp_path / "Dockerfile"
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "example"),
+    [
+        ("FROM python:latest\n", "is CPython, but its tag names no version", "python:{}-slim"),
+        ("FROM python\n", "without a tag it means `latest`, which names no version", "python:{}-slim"),
+        ("FROM python:slim-bookworm\n", "its tag names no version", "python:{}-slim-bookworm"),
+        ("FROM ubuntu:22.04\n", "does not say which Python it runs", None),
+    ],
+)
+def test_a_floating_python_tag_is_named_as_such(text: str, said: str, example: str | None) -> None:
+    with pytest.raises(PinboxError) as caught:
+        target_of(text)
+    assert said in caught.value.message
+    hint = str(caught.value.hint)
+    newest = max(data_table("eol")["python"], key=lambda v: tuple(map(int, v.split("."))))  # the newest known
+    assert (f"(`{example.format(newest)}`)" in hint) if example else ("[tool.pinbox] python" in hint)

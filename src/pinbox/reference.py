@@ -4,10 +4,13 @@ a generated file."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from pinbox.errors import PinboxError
+from pinbox.target import split_ref
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -46,3 +49,18 @@ def project_name(project: Path) -> str:
     )
     name = name[:MAX_NAME].strip("-._") or "app"
     return check_reference(name, "the project folder's name")
+
+
+def image_name(ref: str) -> str:
+    """A reference as the tables write it: lower case, without docker.io/ and library/."""
+    ref = ref.lower().removeprefix("docker.io/").removeprefix("index.docker.io/")
+    return ref.removeprefix("library/")
+
+
+def image_matches(ref: str, patterns: Iterable[str], *, repository_only: bool = False) -> str | None:
+    """The first of `patterns` (fnmatch) that an image reference matches as `name:tag`: written as
+    `image_name` writes it, without digest, `latest` when it has no tag. With `repository_only`,
+    `name` is the repository's last part (`python` of `ghcr.io/org/python`)."""
+    name, tag, _ = split_ref(image_name(ref))
+    short = f"{name.rsplit('/', 1)[-1] if repository_only else name}:{tag or 'latest'}"
+    return next((p for p in patterns if fnmatch.fnmatchcase(short, p)), None)

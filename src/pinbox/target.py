@@ -191,6 +191,14 @@ def facts_of_image(ref: str) -> BaseImageFacts:
     return BaseImageFacts(python=python, libc=libc, glibc=glibc, patch=patch)
 
 
+def _newest_python() -> str:
+    """The newest Python pinbox knows of (data/eol.toml), for examples in messages."""
+    from pinbox.datafiles import data_table
+
+    versions: list[str] = list(data_table("eol")["python"])
+    return max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
 def target_from_dockerfile(
     dockerfile: Dockerfile, *, python: str | None = None, platforms: str | None = None
 ) -> Target:
@@ -204,11 +212,22 @@ def target_from_dockerfile(
     where = f"--python {python}; platform from {where}" if python else where
     py = python or facts.python
     if py is None:
+        name, tag, _ = split_ref(ref)
+        official = name.split("/")[-1].lower() == "python" and "$" not in ref
+        example = (
+            f"python:{_newest_python()}-{tag if tag and tag != 'latest' else 'slim'}" if official else ""
+        )
         raise PinboxError(
-            f"the base image {ref!r} does not say which Python it runs",
+            f"the base image {ref!r} is CPython, but "
+            f"{'its tag' if tag else 'without a tag it means `latest`, which'} names no version: the "
+            "Python it runs moves with every release, and a lock can only be made for one"
+            if official
+            else f"the base image {ref!r} does not say which Python it runs",
             path=dockerfile.path,
             line=root.from_line,
-            hint="pass --python 3.X (and --platform if not the host's), or set "
+            hint=f"pin a version tag (`{example}`), or pass --python 3.X"
+            if official
+            else "pass --python 3.X (and --platform if not the host's), or set "
             "[tool.pinbox] python in pyproject.toml",
         )
     stage_platform = stage.platform or root.platform  # `FROM builder` runs on builder's platform

@@ -89,7 +89,7 @@ def test_build_runs_the_training_and_dependency_layers_meet_the_floor(
     # nothing changed: every step is cached
     code, again, err = _build(run_pinbox, generated, tag, made=tags)
     assert code == 0, err
-    assert again["rebuilt"] == [] or all("FROM" in step for step, _ in again["rebuilt"])  # type: ignore[union-attr]
+    assert again["rebuilt"] == [] or all("FROM" in r["step"] for r in again["rebuilt"])  # type: ignore[union-attr,index]
 
 
 def test_adding_a_small_dependency_rebuilds_only_its_layer(
@@ -109,7 +109,7 @@ def test_adding_a_small_dependency_rebuilds_only_its_layer(
         # the big layers come from cache; the small one holds the new package (it may be cached
         # too when an identical fragment was built before on this engine: the cache is by content)
         cached = " ".join(summary["cached"])  # type: ignore[arg-type]
-        rebuilt = " ".join(step for step, _ in summary["rebuilt"])  # type: ignore[union-attr]
+        rebuilt = " ".join(r["step"] for r in summary["rebuilt"])  # type: ignore[union-attr,index]
         for step in ("/opt/layers/1/", "/opt/layers/2/"):
             assert step in cached, step
         for step in ("1-foundation.txt", "2-large.txt", "/opt/layers/1/", "/opt/layers/2/"):

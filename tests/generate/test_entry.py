@@ -54,3 +54,43 @@ def test_nothing_to_run_says_what_to_pass(tmp_path: Path) -> None:
     with pytest.raises(PinboxError) as caught:
         find_entry(tmp_path, None)
     assert "--cmd" in str(caught.value.hint)
+
+
+@pytest.mark.parametrize(
+    ("files", "argv", "port"),
+    [
+        (
+            {"demo.py": "x = 1\n", "app.py": "import streamlit as st\nst.write(1)\n"},
+            ("streamlit", "run", "app.py", "--server.address=0.0.0.0"),
+            8501,
+        ),
+        (
+            {"analysis.ipynb": "{}", "helpers.txt": ""},
+            ("jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser"),
+            8888,
+        ),
+    ],
+    ids=["streamlit", "notebooks"],
+)
+def test_streamlit_and_notebooks(
+    tmp_path: Path, files: dict[str, str], argv: tuple[str, ...], port: int
+) -> None:
+    entry = find_entry(project(tmp_path, files), None)
+    assert (entry.argv, entry.port) == (argv, port)
+
+
+def test_the_existing_dockerfile_s_command_wins_over_detection(tmp_path: Path) -> None:
+    from pinbox.generate.existing import read_existing
+
+    root = project(
+        tmp_path,
+        {
+            "app.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "Dockerfile": 'FROM python:3.11\nENTRYPOINT ["gunicorn"]\n'
+            'CMD ["-b", "0.0.0.0:9000", "app:app"]\n',
+        },
+    )
+    entry = find_entry(root, None, read_existing(root / "Dockerfile"))
+    assert entry.entrypoint == ("gunicorn",) and entry.argv == ("-b", "0.0.0.0:9000", "app:app")
+    assert entry.port == 9000 and entry.source == "Dockerfile's ENTRYPOINT"
+    assert find_entry(root, "python other.py", read_existing(root / "Dockerfile")).argv[1] == "other.py"

@@ -1,4 +1,4 @@
-"""Project facts for init: GPU need, system libraries, base image, .dockerignore entries."""
+"""Project facts for init: system libraries, base image, .dockerignore entries."""
 
 from __future__ import annotations
 
@@ -16,12 +16,6 @@ def blocks(*names: str, version: str = "1.0") -> list[LockedBlock]:
     return [LockedBlock(n, version, f"{n}=={version}\n", None) for n in names]
 
 
-def test_gpu_from_cuda_wheels_or_local_versions() -> None:
-    assert facts.needs_gpu(blocks("torch", "nvidia-cublas-cu12"))
-    assert facts.needs_gpu(blocks("torch", version="2.3.0+cu121"))
-    assert not facts.needs_gpu(blocks("torch", "numpy"))
-
-
 @pytest.mark.parametrize("row", data_table("system_libs")["lib"], ids=lambda r: r["packages"][0])
 def test_every_system_lib_row_is_used(row: dict[str, list[str]]) -> None:
     libs = facts.system_libs(blocks(row["packages"][0], "six"))
@@ -35,9 +29,31 @@ def test_no_system_libs_for_pure_python() -> None:
 
 def test_base_image_keeps_a_python_base_else_official_slim() -> None:
     target = Target("3.12", (Platform("x86_64"),), "flags")
-    assert facts.base_image(target, "python:3.12-slim-bookworm") == "python:3.12-slim-bookworm"
-    assert facts.base_image(target, "ubuntu:22.04") == "python:3.12-slim"
-    assert facts.base_image(Target("3.12", (Platform("x86_64", "musl"),), "f"), None) == "python:3.12-alpine"
+    assert facts.base_image(target, "python:3.12-slim-bookworm") == ("python:3.12-slim-bookworm", None)
+    assert facts.base_image(target, None) == ("python:3.12-slim", None)
+    musl = Target("3.12", (Platform("x86_64", "musl"),), "f")
+    assert facts.base_image(musl, None) == ("python:3.12-alpine", None)
+
+
+@pytest.mark.parametrize(
+    ("current", "why"),
+    [
+        (
+            "nvidia/cuda:12.1.0-runtime-ubuntu22.04",
+            "the locked CUDA wheels (nvidia-*) carry the CUDA libraries",
+        ),
+        ("nvcr.io/nvidia/pytorch:24.01-py3", "the locked CUDA wheels"),
+        ("pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime", "its torch is a conda install"),
+        ("continuumio/miniconda3:24.1.2-0", "conda is not used"),
+        ("ubuntu:22.04", "a virtualenv of the official Python image"),
+    ],
+)
+def test_a_replaced_base_is_explained(current: str, why: str) -> None:
+    target = Target("3.11", (Platform("x86_64"),), "flags")
+    base, said = facts.base_image(target, current)
+    assert base == "python:3.11-slim" and said is not None
+    assert said.startswith(f"python:3.11-slim instead of {current}: ") and why in said
+    assert said.endswith("keep a base with --base")
 
 
 def test_dockerignore_lists_what_the_project_holds(tmp_path: Path) -> None:

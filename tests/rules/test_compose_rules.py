@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pinbox.rules import compose, cuda
+from pinbox import gpu
+from pinbox.rules import compose
 from pinbox.rules.compose import service_line
 from pinbox.rules.model import Finding, Rule
 from tests.rules.helpers import run_rule
@@ -83,13 +84,13 @@ def test_gpu_without_cuda_negatives(
     assert not check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, text, lock, **files)
 
 
-@pytest.mark.parametrize("name", cuda.cuda_table()["cuda-builds"]["names"])
+@pytest.mark.parametrize("name", gpu.cuda_table()["cuda-builds"]["names"])
 def test_every_gpu_only_distribution_counts_as_cuda(tmp_path: Path, name: str) -> None:
     lock = CPU_LOCK + name.replace("*", "12") + "==1.0\n"
     assert not check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, GPU, lock)
 
 
-@pytest.mark.parametrize("name", cuda.cuda_table()["cuda-builds"]["local-version"])
+@pytest.mark.parametrize("name", gpu.cuda_table()["cuda-builds"]["local-version"])
 def test_every_local_version_cuda_build_counts(tmp_path: Path, name: str) -> None:
     assert not check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, GPU, f"{name}==2.5.1+cu124\n")
     assert check(tmp_path, compose.COMPOSE_GPU_WITHOUT_CUDA, GPU, f"{name}==2.5.1+cpu\n")
@@ -119,6 +120,24 @@ def test_cuda_without_gpu(tmp_path: Path) -> None:
     assert (finding.path.name, finding.line) == ("compose.yaml", 4)
     assert "service `api`" in finding.message and "nvidia-cublas-cu12" in finding.message
     assert "capabilities: [gpu]" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("root", "advice"),
+    [
+        (
+            "xgboost==2.1.1",
+            "no requirement asked for, and no service reserves a GPU; for a CPU service: xgboost pulls",
+        ),
+        ("jax[cuda12]==0.4.35", "because jax[cuda12]==0.4.35 is a CUDA build, but no service reserves"),
+    ],
+    ids=["incidental", "chosen"],
+)
+def test_cuda_without_gpu_advice_follows_intent(tmp_path: Path, root: str, advice: str) -> None:
+    """Incidental CUDA wheels get their package's CPU way out; a chosen CUDA build, a reservation."""
+    lock = f"nvidia-nccl-cu12==2.23.4\n    # from: {root}\n"
+    (finding,) = check(tmp_path, compose.COMPOSE_CUDA_WITHOUT_GPU, NO_GPU, lock)
+    assert advice in finding.message
 
 
 @pytest.mark.parametrize(

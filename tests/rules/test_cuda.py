@@ -6,15 +6,29 @@ from pathlib import Path
 
 import pytest
 
+from pinbox.gpu import cuda_table
 from pinbox.rules.context_bloat import human_size
-from pinbox.rules.cuda import CUDA_WHEELS_ON_CPU_IMAGE, cuda_table, is_cuda_build
+from pinbox.rules.cuda import CUDA_WHEELS_ON_CPU_IMAGE, is_cuda_build
 from pinbox.rules.locked import Locked
 from pinbox.rules.model import Finding
 from tests.rules.helpers import run_rule
 
 SLIM = "FROM python:3.11-slim\n"
 CPU = SLIM + "COPY requirements.lock .\nRUN pip install -r requirements.lock\n"
-TORCH_LOCK = "torch==2.5.1\nnvidia-cublas-cu12==12.4.5.8\nnvidia-cudnn-cu12==9.1.0.70\n"
+
+
+def pinbox_lock(pins: dict[str, str]) -> str:
+    """A requirements lock with pinbox's `# from:` notes: pin -> the requirement that pulled it in."""
+    return "".join(f"{pin}\n    # from: {root}\n" for pin, root in pins.items())
+
+
+TORCH_LOCK = pinbox_lock(
+    {
+        "torch==2.5.1": "torch==2.5.1",
+        "nvidia-cublas-cu12==12.4.5.8": "torch==2.5.1",
+        "nvidia-cudnn-cu12==9.1.0.70": "torch==2.5.1",
+    }
+)
 GPU_COMPOSE = (
     "services:\n  train:\n    build: .\n    deploy:\n      resources:\n        reservations:\n"
     "          devices:\n            - driver: nvidia\n              count: 1\n"
@@ -30,19 +44,52 @@ def cuda(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
 
 def test_cuda_wheels_on_cpu_image(tmp_path: Path) -> None:
     (finding,) = cuda(tmp_path, {"Dockerfile": CPU, "requirements.lock": TORCH_LOCK})
-    assert (finding.path.name, finding.line) == ("requirements.lock", 2)
-    assert "2 CUDA wheels (nvidia-cudnn-cu12, nvidia-cublas-cu12)" in finding.message
+    assert (finding.path.name, finding.line) == ("requirements.lock", 3)
+    assert "2 CUDA wheels that no requirement asked for" in finding.message
     assert "about 1.1 GB (approximate sizes)" in finding.message
+    assert "torch pulls nvidia-cublas-cu12, nvidia-cudnn-cu12 in: lock torch from" in finding.message
     assert (
         "https://download.pytorch.org/whl/cpu" in finding.message and "--torch-backend cpu" in finding.message
     )
+
+
+def test_xgboost_s_nccl_names_xgboost_and_its_cpu_build(tmp_path: Path) -> None:
+    """An xgboost app pulls nvidia-nccl-cu12 on Linux: the way out is xgboost-cpu, not an extra."""
+    lock = pinbox_lock({"numpy==2.1.0": "xgboost==2.1.1", "nvidia-nccl-cu12==2.23.4": "xgboost==2.1.1"})
+    (finding,) = cuda(tmp_path, {"Dockerfile": CPU, "requirements.lock": lock})
+    assert "xgboost pulls nvidia-nccl-cu12 in: require `xgboost-cpu` instead" in finding.message
+    assert "extra" not in finding.message and "torch" not in finding.message
+
+
+def test_pip_compile_s_via_names_the_parent(tmp_path: Path) -> None:
+    lock = "nvidia-nccl-cu12==2.23.4\n    # via xgboost\nxgboost==2.1.1\n    # via -r requirements.in\n"
+    (finding,) = cuda(tmp_path, {"Dockerfile": CPU, "requirements.lock": lock})
+    assert "xgboost pulls nvidia-nccl-cu12 in: require `xgboost-cpu`" in finding.message
+
+
+@pytest.mark.parametrize(
+    "pins",
+    [
+        {"torch==2.5.1+cu124": "torch==2.5.1+cu124", "nvidia-cublas-cu12==12.4.5.8": "torch==2.5.1+cu124"},
+        {
+            "jax-cuda12-plugin==0.4.35": "jax[cuda12]==0.4.35",
+            "nvidia-cublas-cu12==12.6.4.1": "jax[cuda12]==0.4.35",
+        },
+        {"nvidia-cublas-cu12==12.6.4.1": "tensorflow[and-cuda]==2.18.0"},
+        {"nvidia-cublas-cu12==12.6.4.1": "nvidia-cublas-cu12==12.6.4.1"},
+    ],
+    ids=["torch-cuda-build", "jax-cuda-extra", "tensorflow-and-cuda", "required-by-name"],
+)
+def test_cuda_the_requirements_chose_is_a_gpu_image_by_intent(tmp_path: Path, pins: dict[str, str]) -> None:
+    assert not cuda(tmp_path, {"Dockerfile": CPU, "requirements.lock": pinbox_lock(pins)})
 
 
 @pytest.mark.parametrize("row", cuda_table()["wheel"], ids=lambda r: r["name"])
 def test_every_cuda_wheel_row_is_sized(tmp_path: Path, row: dict[str, object]) -> None:
     (finding,) = cuda(tmp_path, {"Dockerfile": CPU, "requirements.lock": f"{row['name']}-cu12==1.0\n"})
     size = human_size(int(float(str(row["mb"])) * 10**6))
-    assert f"about {size}" in finding.message and "drop the extra" in finding.message
+    assert f"about {size}" in finding.message
+    assert "find the requirement that pulls the CUDA wheels in" in finding.message  # no notes: no guess
 
 
 def test_cuda_sizes_from_a_pylock(tmp_path: Path) -> None:

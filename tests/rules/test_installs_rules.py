@@ -8,7 +8,7 @@ import pytest
 
 from pinbox.rules import installs
 from pinbox.rules.registry import select
-from tests.rules.helpers import apply_edits, check, fixed, lines, project
+from tests.rules.helpers import apply_edits, check, fixed, lines, project, run_rule
 
 GOLDEN = Path(__file__).parent / "golden"
 FROM = "FROM python:3.11-slim\n"
@@ -479,6 +479,40 @@ def test_python_mismatch_follows_stages_and_args(tmp_path: Path) -> None:
 )
 def test_python_mismatch_not_reported(tmp_path: Path, text: str, lock: str) -> None:
     assert check(tmp_path, installs.PYTHON_MISMATCH, text, requirements_lock=lock) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        ({".python-version": "3.10.13\n"}, "`.python-version` says 3.10"),
+        ({".python-version": "# pyenv\n\n3.10\n"}, "`.python-version` says 3.10"),
+        ({".python-version": "cpython-3.12.1-linux-x86_64-gnu\n"}, "says 3.12"),
+        ({"svc/.python-version": "3.9\n", ".python-version": "3.11\n"}, "`.python-version` says 3.9"),
+    ],
+    ids=["pyenv", "comment", "uv-style", "beside-the-dockerfile-wins"],
+)
+def test_python_version_file_disagreeing_with_the_base(
+    tmp_path: Path, files: dict[str, str], said: str
+) -> None:
+    folder = "svc/" if any(k.startswith("svc/") for k in files) else ""
+    found = run_rule(
+        tmp_path, installs.PYTHON_MISMATCH, {f"{folder}Dockerfile": "FROM python:3.11-slim\n", **files}
+    )
+    if "3.11" in said:
+        assert found == []
+    else:
+        [finding] = found
+        assert (
+            finding.line == 1
+            and said in finding.message
+            and "python:3.11-slim` runs Python 3.11" in finding.message
+        )
+
+
+@pytest.mark.parametrize("text", ["3.11.7\n", "3.11\n", "system\n", "pypy3.10\n", ""])
+def test_python_version_file_that_agrees_or_says_nothing(tmp_path: Path, text: str) -> None:
+    files = {"Dockerfile": "FROM python:3.11-slim\n", ".python-version": text}
+    assert run_rule(tmp_path, installs.PYTHON_MISMATCH, files) == []
 
 
 # --- golden cases, applied directly (the CLI runner in test_golden.py does the same via --fix) ---

@@ -67,6 +67,21 @@ def _say(ui: UI, message: str) -> None:
         ui.error(message)
 
 
+def _interrupted(exc: BaseException) -> int | None:
+    """The exit code of a Ctrl-C or SIGTERM that a C extension wrapped (CPython's SystemError "returned
+    a result with an exception set" carries it as its cause, at the end of a chain), else None."""
+    visited: set[int] = set()
+    seen: BaseException | None = exc
+    while seen is not None and id(seen) not in visited:  # BuildKit's parser chains one per object
+        visited.add(id(seen))
+        if isinstance(seen, KeyboardInterrupt):
+            return EXIT_INTERRUPTED
+        if isinstance(seen, Terminated):
+            return EXIT_TERMINATED
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code instead of raising (tests call this directly)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -92,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(ui, "the input is nested too deeply to read")
         return EXIT_USAGE
     except Exception as exc:  # the last resort: a bug, never a traceback
+        code = _interrupted(exc)
+        if code is not None:  # Ctrl-C or SIGTERM inside a C extension (BuildKit's parser)
+            return code
         _say(ui, f"pinbox failed unexpectedly ({type(exc).__name__}: {exc}); please report it at {ISSUES}")
         return EXIT_USAGE
     return code if isinstance(code, int) else 0

@@ -18,14 +18,16 @@ from pinbox.ui import UI
     "--cmd", metavar="COMMAND", help='What the image runs, e.g. "python serve.py" (default: detected).'
 )
 @click.option(
-    "--gpu", is_flag=True, help="Reserve a GPU in compose.yaml even if the lock has no CUDA wheels."
+    "--gpu",
+    is_flag=True,
+    help="A GPU image: NVIDIA runtime settings and a GPU reservation in compose.yaml.",
 )
 @click.option(
     "--installer",
     type=click.Choice(["uv", "pip"]),
-    default="uv",
-    show_default=True,
-    help="Installer used in the builder stage (neither ends up in the image).",
+    default=None,
+    help="Installer used in the builder stage; neither ends up in the image. "
+    "[default: uv; pip for Python below 3.8, which uv cannot run on]",
 )
 @click.option(
     "--base", metavar="IMAGE", help="Base image (default: the project's python image, or python:X.Y-slim)."
@@ -37,12 +39,18 @@ from pinbox.ui import UI
 def init(ui: UI, /, project: Path, **kwargs: Any) -> int:
     """Write the Dockerfile, .dockerignore and compose.yaml this project should have.
 
-    Reads the lock (running `pinbox lock` when it is missing or stale), the entry point
-    (train.py, a FastAPI/Flask app, app.py/main.py, [project.scripts], or --cmd), GPU need (CUDA
-    wheels in the lock) and the system libraries the wheels need. The Dockerfile is multi-stage:
-    dependencies install from the hashed lock in layers (large and stable first) under a BuildKit
-    cache mount, the final stage gets only the virtualenv and the code, and runs as a non-root
-    user. Existing files are never overwritten without --force.
+    Reads the lock (running `pinbox lock` when it is missing or stale) and the existing
+    Dockerfile, whose ENTRYPOINT/CMD, EXPOSE ports, WORKDIR and ENV are kept (each thing not kept
+    is named with why; packages it installed by name go into the requirements). Without a CMD
+    there, the entry point is detected: a FastAPI/Flask app, a Streamlit app, train.py,
+    app.py/main.py, [project.scripts], notebooks (Jupyter), or --cmd. init stops when the image
+    would not have the program it runs, with the line to add. A GPU image only when asked
+    for (--gpu, a CUDA base image, a compose GPU reservation, a CUDA build in the requirements);
+    CUDA wheels a package pulls in by default are named with their CPU way out.
+
+    The Dockerfile is multi-stage: dependencies install from the hashed lock in layers (large and
+    stable first) under a BuildKit cache mount, the final stage gets only the virtualenv and the
+    code, and runs as a non-root user. Existing files are never overwritten without --force.
 
     \b
     Examples:

@@ -25,7 +25,8 @@ from pinbox.ui import UI
     "-o",
     "--output",
     metavar="FILE",
-    help="Lock file to write (default: requirements.lock, or pylock.toml with --format pylock).",
+    help="Lock file to write (default: requirements.lock, or pylock.toml with --format pylock); "
+    "`-` prints it on stdout and writes nothing.",
 )
 @click.option(
     "--format",
@@ -68,6 +69,13 @@ from pinbox.ui import UI
     help="Resolve as of DATE (2024-03-01 or RFC 3339), to reproduce an old lock.",
 )
 @click.option(
+    "--as-of",
+    metavar="auto|now|DATE",
+    help="Resolve unpinned packages as of a date. auto (default): when exact pins are older than 90 "
+    "days, as of the day after the newest was uploaded, so old pins get the releases they were "
+    "made with; now: as of today.",
+)
+@click.option(
     "--check",
     is_flag=True,
     help="Exit 1 if the lock no longer matches its inputs or target. No network.",
@@ -79,7 +87,14 @@ from pinbox.ui import UI
     "requirements.in, then lock it.",
 )
 @click.option("--force", is_flag=True, help="With --from-freeze: overwrite an existing requirements.in.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Resolve and print what would change (added, updated, removed); write nothing.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout (also with --check)."
+)
 @click.pass_obj
 def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json: bool, **kwargs: Any) -> int:
     """Write a hashed lock for the image's Python and platform.
@@ -96,6 +111,8 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
       pinbox lock --check                          # in CI: fail when the lock is stale
       pinbox lock --from-freeze frozen.txt         # repair a laptop's pip freeze, then lock
       pinbox lock -P numpy                         # bump numpy only
+      pinbox lock -U --dry-run                     # what an upgrade would change
+      pinbox lock -o - | less                      # the lock on stdout
     """
     from pinbox.commands import lock as lock_command  # commands load lazily: fast start-up
     from pinbox.lock.plan import LockOptions

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pinbox import paths
 from pinbox.config import load_config
 from pinbox.dockerfile import load_dockerfile
-from pinbox.engine import images
-from pinbox.engine.build import BuildRequest, BuildResult, push, run_build, stage_ref, tag
+from pinbox.engine.build import BuildRequest, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
-from pinbox.engine.progress import Step
+from pinbox.engine.progress import BuildLog
+from pinbox.engine.smoke import Smoke, failure, smoke_test
+from pinbox.engine.steps import Heartbeat, Ordered
+from pinbox.engine.summary import as_json, render, summarize
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
-from pinbox.lock.read import LockedBlock, recorded_target, stale_reason
-from pinbox.lock.render import human_size
+from pinbox.lock.read import recorded_target, stale_reason
+from pinbox.names import package_name
 from pinbox.reference import check_reference, project_name
 from pinbox.target import find_dockerfile, parse_platforms
 from pinbox.ui import UI
-
-_DEPENDENCY_LAYER = re.compile(r"/opt/layers/|pip3? install|uv pip (install|sync)|python3? -m pip install")
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,12 @@ class BuildOptions:
     relock: bool = False
     network: str | None = None
     json: bool = False
+    build_args: tuple[str, ...] = ()
+    target: str | None = None
+    no_cache: bool = False
+    progress: str = "auto"  # auto: a line per finished step; plain: BuildKit's own log as well
+    secrets: tuple[str, ...] = ()
+    smoke: bool = True
 
 
 def _fresh_lock(opts: BuildOptions, lock: Path, ui: UI) -> Plan:
@@ -74,6 +77,12 @@ def _copied_stages(dockerfile: Path) -> list[str]:
     return [s.name for s in model.stages[:-1] if s.name and s.name in names]
 
 
+def _stage_names(dockerfile: Path) -> list[str]:
+    """BuildKit's names of the stages, in Dockerfile order (`stage-N` for an unnamed one)."""
+    stages = load_dockerfile(dockerfile).stages
+    return [s.name or (f"stage-{s.index}" if len(stages) > 1 else "") for s in stages]
+
+
 def _check_platform(lock: Path, platform: str | None) -> None:
     """A platform the lock was not made for is an error before anything else happens."""
     key = recorded_target(lock)
@@ -89,21 +98,30 @@ def _check_platform(lock: Path, platform: str | None) -> None:
             )
 
 
-def _on_step(ui: UI) -> Callable[[Step], None]:
-    """Print each build step as it finishes: cached, failed, or its time."""
-
-    def report(step: Step) -> None:
-        if step.internal:
-            return
-        state = "cached" if step.cached else "error" if step.error else f"{step.seconds or 0:.1f}s"
-        ui.info(f"  {state:>8}  {step.name[:110]}")
-
-    return report
-
-
 def run(opts: BuildOptions, ui: UI) -> int:
-    with paths.command_scope(opts.project, opts.dockerfile):
-        return _run(opts, ui)
+    try:
+        sources = [_secret_source(s) for s in opts.secrets]
+        with paths.command_scope(opts.project, opts.dockerfile, *sources):
+            return _run(opts, ui)
+    except PinboxError as exc:
+        if opts.json:  # a JSON error object on stdout as well as the error line
+            error = {"message": exc.message, "hint": exc.hint, "exit_code": exc.exit_code}
+            ui.result(json.dumps({"error": error}, indent=2))
+        raise
+
+
+def _secret_source(spec: str) -> str:
+    """The file of `id=NAME,src=FILE` (or `env=VAR`: none), checked before anything runs."""
+    fields = dict(part.partition("=")[::2] for part in spec.split(","))
+    if not fields.get("id") or not (fields.get("src") or fields.get("source") or fields.get("env")):
+        raise PinboxError(
+            f"--secret {spec!r}: expected id=NAME,src=FILE (or id=NAME,env=VARIABLE)",
+            hint="the Dockerfile reads it with RUN --mount=type=secret,id=NAME; it never enters a layer",
+        )
+    source = fields.get("src") or fields.get("source") or ""
+    if source and not Path(source).is_file():
+        raise PinboxError(f"--secret {fields['id']}: no such file", path=Path(source))
+    return source
 
 
 def _check_references(opts: BuildOptions) -> None:
@@ -138,9 +156,20 @@ def _run(opts: BuildOptions, ui: UI) -> int:
     if not client.buildx:  # inline cache holds one stage: each builder stage gets its own ref
         sources = (*opts.cache_from, *((opts.cache_to,) if opts.cache_to else ()))
         cache_from = (*sources, *(stage_ref(r, s) for r in sources for s in stages))
-    req = BuildRequest(opts.project, dockerfile, ref, opts.platform, cache_from, opts.cache_to, opts.network)
+    req = BuildRequest(
+        opts.project,
+        dockerfile,
+        ref,
+        opts.platform,
+        cache_from,
+        opts.cache_to,
+        opts.network,
+        opts.build_args,
+        opts.target,
+        opts.no_cache,
+        opts.secrets,
+    )
     ui.info(f"building {ref} with {client.path} ({'buildx' if client.buildx else 'BuildKit'})")
-    report = _on_step(ui)
     if opts.cache_to and not client.buildx:
         for stage in stages:
             cache = stage_ref(opts.cache_to, stage)
@@ -148,8 +177,14 @@ def _run(opts: BuildOptions, ui: UI) -> int:
                 run_build(client, replace(req, target=stage, tag=cache), None)
             push(client, cache)
             ui.info(f"pushed {cache} (inline cache of stage {stage})")
-    with ui.spinner(f"building {ref}"):
-        result = run_build(client, req, report)
+    raw = ui.info if opts.progress == "plain" else None
+    log = BuildLog()
+    order = Ordered(_stage_names(dockerfile), ui.info, log)
+    try:
+        with ui.spinner(f"building {ref}"), Heartbeat(order.tick):
+            result = run_build(client, req, order.finished, raw, log)
+    finally:
+        order.flush()
     if opts.cache_to and not client.buildx:
         tag(client, ref, opts.cache_to)
         push(client, opts.cache_to)
@@ -157,70 +192,35 @@ def _run(opts: BuildOptions, ui: UI) -> int:
     if opts.push:
         push(client, ref)
         ui.info(f"pushed {ref}")
-    summary = _summary(client, ref, result, blocks)
-    if opts.json:
-        ui.result(json.dumps({**asdict(summary), "overhead": summary.overhead}, indent=2))
-    else:
-        ui.result(_render(summary))
+    checked = _smoke(opts, client, ref, plan, ui)
+    summary = replace(summarize(client, ref, result, blocks), smoke=checked)
+    ui.result(as_json(summary) if opts.json else render(summary))
+    if checked.broken:
+        raise failure(checked, ref, plan.inputs.path.name)
     return 0
 
 
-@dataclass(frozen=True)
-class Summary:
-    image: str
-    seconds: float
-    steps: int
-    cached: list[str]
-    rebuilt: list[tuple[str, float | None]]
-    size: int
-    layers: list[tuple[int, str]]
-    dependency_bytes: int
-    installed_bytes: int | None
+def _native(platforms: str) -> bool:
+    """Every platform asked for runs natively here (the smoke test runs no emulator)."""
+    import platform
 
-    @property
-    def overhead(self) -> float | None:
-        """Dependency layers over the installed size of the locked packages, minus one."""
-        return self.dependency_bytes / self.installed_bytes - 1 if self.installed_bytes else None
+    host = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine().lower())
+    return all(p.arch == host for p in parse_platforms(platforms))
 
 
-def _summary(client: DockerClient, ref: str, result: BuildResult, blocks: list[LockedBlock]) -> Summary:
-    steps = result.log.user_steps
-    layers = images.layers(client, ref)
-    deps = [layer for layer in layers if _DEPENDENCY_LAYER.search(layer.created_by)]
-    floor = None
-    if blocks:
-        pins = [b.text for b in blocks]
-        key = hashlib.sha256(json.dumps([pins, [(d.size, d.created_by) for d in deps]]).encode()).hexdigest()
-        floor = images.installed_size_cached(client, ref, [b.name for b in blocks], key)
-    return Summary(
-        image=ref,
-        seconds=round(result.seconds, 2),
-        steps=len(steps),
-        cached=[s.name for s in steps if s.cached],
-        rebuilt=[(s.name, s.seconds) for s in steps if not s.cached],
-        size=images.image_size(client, ref),
-        layers=[(layer.size, layer.created_by) for layer in layers],
-        dependency_bytes=sum(layer.size for layer in deps),
-        installed_bytes=floor,
-    )
-
-
-def _render(summary: Summary) -> str:
-    lines = [
-        f"Built {summary.image} in {summary.seconds}s: {summary.steps} steps, {len(summary.cached)} cached",
-        f"image size: {human_size(summary.size)}",
-        "layers (oldest first, empty ones left out):",
-        *(f"  {human_size(size):>10}  {_short(created)}" for size, created in summary.layers if size),
-    ]
-    if summary.installed_bytes and summary.overhead is not None:
-        lines.append(
-            f"dependency layers: {human_size(summary.dependency_bytes)}; locked packages installed: "
-            f"{human_size(summary.installed_bytes)} (the floor); overhead {100 * summary.overhead:+.1f}%"
-        )
-    return "\n".join(lines)
-
-
-def _short(created_by: str) -> str:
-    text = re.sub(r"^/bin/sh -c (#\(nop\) )?", "", created_by).strip()
-    text = re.sub(r"\s+", " ", text)
-    return text if len(text) < 100 else text[:97] + "..."
+def _smoke(opts: BuildOptions, client: DockerClient, ref: str, plan: Plan, ui: UI) -> Smoke:
+    """Import the top-level requirements in the image (not for another platform or stage)."""
+    if not opts.smoke:
+        return Smoke(skipped="--no-smoke")
+    if opts.target or (opts.platform and not _native(opts.platform)):
+        return Smoke(skipped="the image is not the final stage for this machine's platform")
+    names = list(dict.fromkeys(n for n in (package_name(r) for r in plan.inputs.requirements) if n))
+    with ui.spinner(f"smoke test: importing {len(names)} requirement(s) in {ref}"):
+        checked = smoke_test(client, ref, names)
+    if checked.skipped:
+        ui.info(f"smoke test skipped: {checked.skipped}")
+    elif not checked.broken:
+        ui.info(f"smoke test: {len(checked.imported)} requirement(s) import in the image")
+    for name in checked.missing:
+        ui.warn(f"smoke test: {name} is not installed in the image")
+    return checked

@@ -14,10 +14,12 @@ from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text, write_atomic
 from pinbox.lock import uv
 from pinbox.lock.assemble import assemble
+from pinbox.lock.changes import Changes, compare, versions_in
 from pinbox.lock.model import Header, Lock
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, regenerate_command, with_recorded
 from pinbox.lock.read import read_pins, stale_reason
 from pinbox.lock.render import render_pylock, render_requirements
+from pinbox.lock.resolve import resolve
 from pinbox.lock.scripts import ScriptsLookup
 from pinbox.lock.validate import damage
 from pinbox.redact import credentials_in, redact
@@ -47,38 +49,75 @@ def _repair_freeze(opts: LockOptions, ui: UI) -> Path:
 
 
 def run(opts: LockOptions, ui: UI) -> int:
+    stdout = opts.output == "-"  # `-o -`: the lock's text on stdout, nothing written
+    opts = replace(opts, output=None) if stdout else opts
     with paths.command_scope(opts.project, opts.input, opts.output, opts.dockerfile, opts.from_freeze):
-        return _run(opts, ui)
+        return _run(opts, ui, stdout=stdout)
 
 
-def _run(opts: LockOptions, ui: UI) -> int:
+def _run(opts: LockOptions, ui: UI, *, stdout: bool = False) -> int:
     started = time.monotonic()
     if opts.from_freeze:
         opts = replace(opts, input=str(_repair_freeze(opts, ui)))
     if opts.check:
         return _check(opts, ui)
-    made = make(opts, ui)
-    write(made)
-    _report(ui, opts, made.lock, made.plan.output, time.monotonic() - started)
+    made = _from_freeze(opts, ui) if opts.from_freeze else make(opts, ui)
+    old = versions_in(made.plan.output)
+    changes = compare(old, made.lock)
+    if stdout:
+        ui.result(made.text.rstrip("\n"))
+        return 0
+    if not opts.dry_run:
+        write(made)
+    for line in changes.lines(dry_run=opts.dry_run) if old else ():  # a first lock adds everything
+        ui.info(line)
+    _report(ui, opts, made, changes, time.monotonic() - started)
     return 0
+
+
+def _from_freeze(opts: LockOptions, ui: UI) -> Made:
+    """Lock a repaired freeze; one that cannot be locked as written (it is inconsistent itself)
+    keeps its versions as preferences and moves only the pins the resolver must."""
+    from pinbox.lock.reconcile import reconcile
+
+    try:
+        return make(opts, ui)
+    except uv.NoWheel:
+        raise
+    except PinboxError as exc:
+        if "cannot be resolved" not in exc.message or not reconcile(opts, ui):
+            raise
+    return make(opts, ui)
 
 
 def _check(opts: LockOptions, ui: UI) -> int:
     """Exit 1 when the lock is missing, damaged, or no longer matches its inputs or target."""
     config = load_config(opts.project)
     output = output_path(opts, config, opts.format or config.format)
-    if output.exists():
-        broken = damage(output, read_text(output, what="lock"))
-        if broken:
-            ui.result(f"damaged: {paths.shown(output)}: {broken}; regenerate it with `pinbox lock`")
-            return EXIT_FINDINGS
-    plan = make_plan(with_recorded(opts, output))
-    reason = stale_reason(plan.output, plan.target.key(), plan.digest)
-    if reason:
+    broken = damage(output, read_text(output, what="lock")) if output.exists() else None
+    plan = None if broken else make_plan(with_recorded(opts, output))
+    reason = stale_reason(plan.output, plan.target.key(), plan.digest) if plan else None
+    status = "damaged" if broken else "missing" if not output.exists() else "stale" if reason else "fresh"
+    if opts.json:
+        ui.result(
+            json.dumps(
+                {
+                    "status": status,
+                    "fresh": status == "fresh",
+                    "output": str(output),
+                    "reason": broken or reason,
+                    "target": plan.target.key() if plan else None,
+                },
+                indent=2,
+            )
+        )
+    elif broken:
+        ui.result(f"damaged: {paths.shown(output)}: {broken}; regenerate it with `pinbox lock`")
+    elif reason:
         ui.result(f"stale: {reason}")
-        return EXIT_FINDINGS
-    ui.info(f"{plan.output.name} is up to date ({plan.target.describe()})")
-    return 0
+    elif plan:
+        ui.info(f"{plan.output.name} is up to date ({plan.target.describe()})")
+    return 0 if status == "fresh" else EXIT_FINDINGS
 
 
 @dataclass(frozen=True)
@@ -97,27 +136,17 @@ def make(opts: LockOptions, ui: UI) -> Made:
     refuse_credentials(inputs.index_options, inputs.path)
     ui.info(f"target: {target.describe()}  [from {target.source}]")
     previous = {} if (opts.upgrade or not output.exists()) else _previous(output, target, ui)
-    request = uv.Request(
-        project=opts.project,
-        input=inputs.path.resolve(),
-        python=target.full_python,
-        extras=plan.extras,
-        allow_sdist=plan.allow_sdist,
-        upgrade=opts.upgrade,
-        upgrade_packages=opts.upgrade_packages,
-        exclude_newer=plan.exclude_newer,
-        previous=previous,
-    )
     scripts = ScriptsLookup()
     with ui.spinner(f"Resolving {inputs.relative(inputs.path)} for {target.describe()}"):
-        resolutions = uv.resolve(request, target.platforms, on_resolved=scripts.start)
+        resolutions, as_of = resolve(opts, plan, previous, ui, on_resolved=scripts.start)
         found = scripts.result()
     header = Header(
         pinbox_version=__version__,
         target=target.key(),
-        inputs=tuple(inputs.relative(p) for p in inputs.files),
+        inputs=tuple(inputs.relative(p) for p in (*inputs.files, *([plan.truth.path] if plan.truth else []))),
         digest=plan.digest,
         command=regenerate_command(opts, plan.format),
+        as_of=as_of.said if as_of.date else "",
     )
     lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options, found)
     unknown = [p for p in lock.pins if p.scripts is None]
@@ -173,7 +202,8 @@ def refuse_credentials(urls: Iterable[str], source: Path) -> None:
             )
 
 
-def _report(ui: UI, opts: LockOptions, lock: Lock, output: Path, seconds: float) -> None:
+def _report(ui: UI, opts: LockOptions, made: Made, changes: Changes, seconds: float) -> None:
+    lock, output = made.lock, made.plan.output
     files = sum(len(p.artifacts) for p in lock.pins)
     if opts.json:
         ui.result(
@@ -198,10 +228,16 @@ def _report(ui: UI, opts: LockOptions, lock: Lock, output: Path, seconds: float)
                         for p in lock.pins
                     ],
                     "counts": {"packages": len(lock.pins), "files": files},
+                    "as_of": lock.header.as_of or None,
+                    "changes": changes.as_json(),
+                    "written": not opts.dry_run,
                     "seconds": round(seconds, 3),
                 },
                 indent=2,
             )
         )
+        return
+    if opts.dry_run:
+        ui.info(f"Resolved {len(lock.pins)} packages ({files} files) in {seconds:.1f}s; {output} not written")
         return
     ui.info(f"Locked {len(lock.pins)} packages ({files} files) into {output} in {seconds:.1f}s")

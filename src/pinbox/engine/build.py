@@ -25,6 +25,8 @@ class BuildRequest:
     network: str | None = None
     build_args: tuple[str, ...] = ()
     target: str | None = None  # build only up to this stage
+    no_cache: bool = False
+    secrets: tuple[str, ...] = ()  # `id=NAME,src=FILE`: BuildKit secrets, never in a layer
 
 
 def build_args(client: DockerClient, req: BuildRequest) -> list[str]:
@@ -45,6 +47,10 @@ def build_args(client: DockerClient, req: BuildRequest) -> list[str]:
             args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"]
     for arg in req.build_args:
         args += ["--build-arg", arg]
+    if req.no_cache:
+        args.append("--no-cache")
+    for secret in req.secrets:
+        args += ["--secret", secret]
     return client.build_command(*args, str(req.context))
 
 
@@ -55,10 +61,15 @@ class BuildResult:
 
 
 def run_build(
-    client: DockerClient, req: BuildRequest, on_step: Callable[[Step], None] | None = None
+    client: DockerClient,
+    req: BuildRequest,
+    on_step: Callable[[Step], None] | None = None,
+    on_line: Callable[[str], None] | None = None,
+    log: BuildLog | None = None,
 ) -> BuildResult:
-    """Build; raise PinboxError with the failing step and its last lines when it fails."""
-    log = BuildLog()
+    """Build; raise PinboxError with the failing step and its last lines when it fails
+    (`on_line`: every line of BuildKit's plain progress, as it comes; `log`: where the steps go)."""
+    log = log if log is not None else BuildLog()
     started = time.monotonic()
     proc = subprocess.Popen(
         build_args(client, req),
@@ -71,6 +82,8 @@ def run_build(
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
+            if on_line is not None:
+                on_line(line.rstrip("\n"))
             step = log.feed(line)
             if step is not None and on_step is not None:
                 on_step(step)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 _LINE = re.compile(r"^#(\d+) (.*)$")
@@ -19,6 +20,7 @@ class Step:
     error: str | None = None
     seconds: float | None = None
     output: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def internal(self) -> bool:
@@ -61,6 +63,10 @@ class BuildLog:
     @property
     def user_steps(self) -> list[Step]:
         return [s for s in self.steps.values() if not s.internal]
+
+    @property
+    def running(self) -> list[Step]:
+        return [s for s in list(self.steps.values()) if not s.done and not s.internal]
 
     @property
     def failed(self) -> Step | None:

@@ -1,4 +1,6 @@
-"""The command a generated image runs: `--cmd`, else what the project's files say."""
+"""The command a generated image runs: `--cmd`, else the existing Dockerfile's ENTRYPOINT/CMD,
+else what the project's files say (a FastAPI or Flask app, a Streamlit app, a script, a
+`[project.scripts]` entry, notebooks). Ports come from the program (pinbox.programs)."""
 
 from __future__ import annotations
 
@@ -7,21 +9,30 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from pinbox import programs
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.generate.existing import Existing
 from pinbox.structured import load_toml
 
 _FASTAPI = re.compile(r"^(\w+)\s*=\s*FastAPI\(", re.M)
 _FLASK = re.compile(r"^(\w+)\s*=\s*Flask\(", re.M)
+_STREAMLIT = re.compile(r"^\s*(?:import streamlit\b|from streamlit\b)", re.M)
+STREAMLIT_FILES = ("streamlit_app.py", "app.py", "main.py", "Home.py", "dashboard.py")
 DEFAULT_PORT = 8000
 
 
 @dataclass(frozen=True)
 class Entry:
-    argv: tuple[str, ...]
+    argv: tuple[str, ...]  # CMD (after the ENTRYPOINT, when there is one)
     source: str  # what decided it, for messages
     port: int | None = None
-    needs: tuple[str, ...] = ()  # distributions the command runs (must be in the lock)
+    entrypoint: tuple[str, ...] = ()
+
+    @property
+    def runs(self) -> tuple[str, ...]:
+        """The whole command line the container starts with."""
+        return (*self.entrypoint, *self.argv)
 
 
 def _read(path: Path) -> str:
@@ -45,12 +56,35 @@ def _web_app(path: Path) -> Entry | None:
             "--port",
             str(DEFAULT_PORT),
         )
-        return Entry(argv, f"FastAPI app in {path.name}", DEFAULT_PORT, ("uvicorn",))
+        return Entry(argv, f"FastAPI app in {path.name}", DEFAULT_PORT)
     flask = _FLASK.search(text)
     if flask:
         argv = ("gunicorn", "--bind", f"0.0.0.0:{DEFAULT_PORT}", f"{module}:{flask.group(1)}")
-        return Entry(argv, f"Flask app in {path.name}", DEFAULT_PORT, ("gunicorn",))
+        return Entry(argv, f"Flask app in {path.name}", DEFAULT_PORT)
     return None
+
+
+def _streamlit(project: Path) -> Entry | None:
+    for name in STREAMLIT_FILES:
+        if _STREAMLIT.search(_read(project / name)):
+            argv = ("streamlit", "run", name, "--server.address=0.0.0.0")
+            return Entry(argv, f"Streamlit app in {name}", programs.port(argv))
+    return None
+
+
+def _notebooks(project: Path) -> Entry | None:
+    if not any(project.glob("*.ipynb")):
+        return None
+    argv = ("jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser")
+    return Entry(argv, "notebooks (*.ipynb) and no script", programs.port(argv))
+
+
+def _kept(existing: Existing) -> Entry | None:
+    if existing.argv is None:
+        return None
+    cmd, entrypoint = existing.cmd or (), existing.entrypoint or ()
+    port = programs.port(existing.argv)
+    return Entry(cmd, f"{existing.path.name}'s {'ENTRYPOINT' if entrypoint else 'CMD'}", port, entrypoint)
 
 
 def _project_script(project: Path) -> Entry | None:
@@ -70,24 +104,33 @@ def _project_script(project: Path) -> Entry | None:
     return Entry(("python", "-c", code), f"[project.scripts] {name} in pyproject.toml")
 
 
-def find_entry(project: Path, cmd: str | None) -> Entry:
-    """--cmd, else a web app (FastAPI/Flask), else train.py, app.py, main.py, a project script."""
+def find_entry(project: Path, cmd: str | None, existing: Existing | None = None) -> Entry:
+    """--cmd, else the existing Dockerfile's, else a web app (FastAPI/Flask), a Streamlit app,
+    train.py, app.py, main.py, a project script, notebooks."""
     if cmd:
         try:
-            return Entry(tuple(shlex.split(cmd)), "--cmd")
+            argv = tuple(shlex.split(cmd))
         except ValueError as exc:
             raise PinboxError(f"--cmd: {exc}") from None
+        return Entry(argv, "--cmd", programs.port(argv))
+    kept = _kept(existing) if existing else None
+    if kept:
+        return kept
     for name in ("app.py", "main.py", "api.py", "serve.py"):
         web = _web_app(project / name)
         if web:
             return web
+    found = _streamlit(project)
+    if found:
+        return found
     for name in ("train.py", "app.py", "main.py"):
         if (project / name).is_file():
             return Entry(("python", name), name)
-    script = _project_script(project)
-    if script:
-        return script
+    found = _project_script(project) or _notebooks(project)
+    if found:
+        return found
     raise PinboxError(
         f"cannot tell what the image should run in {project}",
-        hint='pass --cmd "python your_script.py" (no train.py, app.py, main.py or [project.scripts] found)',
+        hint='pass --cmd "python your_script.py" (no CMD in a Dockerfile, no train.py, app.py, main.py, '
+        "Streamlit or web app, [project.scripts] or notebook found)",
     )

@@ -1,4 +1,5 @@
-"""What `pinbox init` learns from a project: base image, GPU need, system libraries, ignores."""
+"""What `pinbox init` learns from a project: base image, system libraries, ignores (GPU need is
+pinbox.gpu's; what the existing Dockerfile says is generate.existing's)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 
 from pinbox.datafiles import data_table
 from pinbox.lock.read import LockedBlock
+from pinbox.reference import image_matches
 from pinbox.target import Target
 
-CUDA_PATTERNS = ("nvidia-*", "jax-cuda*", "cupy-cuda*", "onnxruntime-gpu")
 # (pattern, why), always; then data and model entries for what the project holds
 ALWAYS_IGNORED = (
     (".git", "version control history"),
@@ -27,13 +28,6 @@ ALWAYS_IGNORED = (
 )
 DATA_DIRS = ("data", "datasets", "models", "checkpoints", "mlruns", "wandb", "outputs", "out", "runs")
 MODEL_PATTERNS = ("*.ckpt", "*.pt", "*.pth", "*.safetensors", "*.onnx", "*.h5", "*.parquet")
-
-
-def needs_gpu(blocks: list[LockedBlock]) -> bool:
-    """CUDA wheels in the lock (torch's nvidia-* dependencies, CUDA builds of jax/cupy/onnxruntime)."""
-    return any(
-        any(fnmatch.fnmatchcase(b.name, p) for p in CUDA_PATTERNS) or "+cu" in b.version for b in blocks
-    )
 
 
 @dataclass(frozen=True)
@@ -58,12 +52,18 @@ def system_libs(blocks: list[LockedBlock]) -> SystemLibs:
     return SystemLibs(tuple(apt), tuple(apk), "; ".join(whys))
 
 
-def base_image(target: Target, current: str | None) -> str:
-    """The project's own Python base when it has one, else the official slim (or alpine) image."""
+def base_image(target: Target, current: str | None) -> tuple[str, str | None]:
+    """(the base, why the current one is replaced): the project's own Python image when it has one,
+    else the official slim (or alpine) image for the target (data/init_bases.toml says why)."""
     if current and current.split("/")[-1].startswith("python:"):
-        return current
+        return current, None
     flavour = "alpine" if target.platforms[0].libc == "musl" else "slim"
-    return f"python:{target.python}-{flavour}"
+    base = f"python:{target.python}-{flavour}"
+    if not current:
+        return base, None
+    table = data_table("init_bases")
+    row = next((r for r in table["swap"] if image_matches(current, r["patterns"])), table["default"])
+    return base, f"{base} instead of {current}: {row['why']}; keep a base with --base"
 
 
 def _files(project: Path, limit: int = 20_000) -> list[str]:

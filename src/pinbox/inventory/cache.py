@@ -1,9 +1,10 @@
-"""pinbox's cache folder, and the console scripts of each wheel kept there by the wheel's sha256.
+"""pinbox's cache folder: facts that never change, kept forever as small JSON files.
 
-A wheel's content never changes for a given sha256, so an answer is kept forever: one small JSON file
-per wheel, `<cache>/entry-points/<sha256>.json`, read and written through `pinbox.fsutil` (regular
-files only, size-capped, atomic, the path policy). A file that cannot be read or does not parse is a
-miss, and a cache that cannot be written costs only the next lookup.
+The console scripts of each wheel, by the wheel's sha256 (`<cache>/entry-points/<sha256>.json`),
+and the upload times of each project's releases on PyPI (`<cache>/release-times/<name>.json`).
+Read and written through `pinbox.fsutil` (regular files only, size-capped, atomic, the path
+policy); a key is a sha256 or a normalised name, never a path. A file that cannot be read or does
+not parse is a miss, and a cache that cannot be written costs only the next lookup.
 """
 
 from __future__ import annotations
@@ -21,22 +22,48 @@ _MAX_FILE = 1024 * 1024
 SHA256 = re.compile("[0-9a-f]{64}")  # a lowercase sha256 digest; no cache file name is anything else
 
 
+_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # a normalised distribution name
+
+
 def entry_points_dir() -> Path:
     return paths.cache_root() / "entry-points"
 
 
-def load(folder: Path, sha256: str) -> tuple[str, ...] | None:
-    """The scripts remembered for the wheel with this lowercase sha256, or None."""
-    if not SHA256.fullmatch(sha256):
-        return None
-    path = folder / f"{sha256}.json"
-    if not path.exists():
+def release_times_dir() -> Path:
+    return paths.cache_root() / "release-times"
+
+
+def _path(folder: Path, key: str) -> Path | None:
+    return folder / f"{key}.json" if SHA256.fullmatch(key) or _NAME.fullmatch(key) else None
+
+
+def load_json(folder: Path, key: str) -> dict[str, object] | None:
+    """The entry kept under `key` when it is this format's, else None."""
+    path = _path(folder, key)
+    if path is None or not path.exists():
         return None
     try:
         data = json.loads(read_bytes(path, what="cache entry", max_bytes=_MAX_FILE))
     except (PinboxError, ValueError):
         return None
-    scripts = data.get("scripts") if isinstance(data, dict) and data.get("format") == FORMAT else None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def store_json(folder: Path, key: str, data: dict[str, object]) -> None:
+    path = _path(folder, key)
+    if path is None or not paths.inside(folder):
+        return  # the path policy keeps this command inside the project
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"format": FORMAT, **data}, indent=1) + "\n")
+    except (OSError, PinboxError):
+        pass  # a cache, not a result
+
+
+def load(folder: Path, sha256: str) -> tuple[str, ...] | None:
+    """The scripts remembered for the wheel with this lowercase sha256, or None."""
+    data = load_json(folder, sha256) if SHA256.fullmatch(sha256) else None
+    scripts = data.get("scripts") if data else None
     if not isinstance(scripts, list) or not all(isinstance(s, str) for s in scripts):
         return None
     return tuple(scripts)
@@ -44,11 +71,5 @@ def load(folder: Path, sha256: str) -> tuple[str, ...] | None:
 
 def store(folder: Path, sha256: str, scripts: tuple[str, ...], *, wheel: str) -> None:
     """Remember `scripts` for the wheel with this sha256; `wheel` (its filename) is for people."""
-    text = json.dumps({"format": FORMAT, "wheel": wheel, "scripts": list(scripts)}, indent=1)
-    if not SHA256.fullmatch(sha256) or not paths.inside(folder):
-        return  # the path policy keeps this command inside the project
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / f"{sha256}.json", text + "\n")
-    except (OSError, PinboxError):
-        pass  # a cache, not a result
+    if SHA256.fullmatch(sha256):
+        store_json(folder, sha256, {"wheel": wheel, "scripts": list(scripts)})

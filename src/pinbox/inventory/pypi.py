@@ -1,4 +1,5 @@
-"""The wheel a requirements-format lock pins, found on PyPI by its sha256.
+"""What PyPI says of a project's files: the wheel a requirements-format lock pins, found by its
+sha256, and when each release was uploaded (for `pinbox lock --as-of`).
 
 A requirements lock names `name==version --hash=sha256:...` but no URL; PyPI's JSON simple API
 (PEP 691) lists each file of a project with its sha256. Only pypi.org is asked, and only files on
@@ -14,10 +15,18 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 from packaging.version import InvalidVersion, Version
 
 from pinbox.errors import PinboxError
+from pinbox.inventory import cache
 from pinbox.inventory.entry_points import Wheel
 from pinbox.inventory.remote_file import fetch
 from pinbox.names import normalize
@@ -34,21 +43,82 @@ def is_pypi(url: str) -> bool:
     return urlsplit(url).hostname in ("pypi.org", "pypi.python.org", "files.pythonhosted.org")
 
 
-def pypi_wheel(name: str, version: str, sha256s: Iterable[str]) -> Wheel | None:
-    """The wheel of `name==version` on PyPI whose sha256 is one of `sha256s`, or None."""
-    wanted = {h.lower().removeprefix("sha256:") for h in sha256s}
+def _files(name: str) -> list[dict[str, object]]:
+    """The files of a project on PyPI (PEP 691/700 JSON), or [] for what is not a name."""
     if not _NAME.fullmatch(normalize(name)):
-        return None  # not a distribution name: nothing of it is on PyPI
-    url = SIMPLE.format(name=normalize(name))
-    body = fetch(url, {"Accept": ACCEPT}, MAX_BYTES)
+        return []  # not a distribution name: nothing of it is on PyPI
+    body = fetch(SIMPLE.format(name=normalize(name)), {"Accept": ACCEPT}, MAX_BYTES)
     try:
         files = json.loads(body).get("files", [])
     except (ValueError, AttributeError):
         raise PinboxError(f"PyPI answered for {name} with something that is not its file list") from None
-    for file in files if isinstance(files, list) else ():
-        if not isinstance(file, dict) or not str(file.get("filename", "")).endswith(".whl"):
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+
+
+def release_time(name: str, version: str) -> str | None:
+    """When `name==version` was first uploaded to PyPI (ISO 8601, UTC), or None when PyPI has no
+    such release. Release times never change, so they are cached; a version the cache does not
+    know (released since) asks PyPI again."""
+    key, wanted = normalize(name), _version(version)
+    known = cache.load_json(cache.release_times_dir(), key)
+    times = known.get("times") if known else None
+    if isinstance(times, dict) and wanted in times:
+        return str(times[wanted])
+    found: dict[str, str] = {}
+    for file in _files(name):
+        release, uploaded = _release_of(str(file.get("filename", ""))), file.get("upload-time")
+        if release and isinstance(uploaded, str) and (release not in found or uploaded < found[release]):
+            found[release] = uploaded
+    if found:
+        cache.store_json(cache.release_times_dir(), key, {"times": found})
+    return found.get(wanted)
+
+
+def first_wheel_after(name: str, after: str, tags: frozenset[Tag]) -> str | None:
+    """The upload time (ISO 8601) of the first wheel of `name` uploaded after `after` that installs
+    with one of `tags`, or None."""
+    found = [
+        str(file["upload-time"])
+        for file in _files(name)
+        if str(file.get("filename", "")).endswith(".whl")
+        and isinstance(file.get("upload-time"), str)
+        and str(file["upload-time"]) > after
+        and _installs(str(file["filename"]), tags)
+    ]
+    return min(found, default=None)
+
+
+def _installs(filename: str, tags: frozenset[Tag]) -> bool:
+    try:
+        return not parse_wheel_filename(filename)[3].isdisjoint(tags)
+    except (InvalidWheelFilename, InvalidVersion):
+        return False
+
+
+def _version(text: str) -> str:
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return text
+
+
+def _release_of(filename: str) -> str | None:
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+
+
+def pypi_wheel(name: str, version: str, sha256s: Iterable[str]) -> Wheel | None:
+    """The wheel of `name==version` on PyPI whose sha256 is one of `sha256s`, or None."""
+    wanted = {h.lower().removeprefix("sha256:") for h in sha256s}
+    for file in _files(name):
+        hashes = file.get("hashes")
+        if not str(file.get("filename", "")).endswith(".whl") or not isinstance(hashes, dict):
             continue
-        sha = str((file.get("hashes") or {}).get("sha256", "")).lower()
+        sha = str(hashes.get("sha256", "")).lower()
         if sha in wanted and str(file.get("url", "")).startswith(PYPI_FILES) and _is(file, name, version):
             size = file.get("size")
             return Wheel(str(file["url"]), sha, name, version, size if isinstance(size, int) else None)

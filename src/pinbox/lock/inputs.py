@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.requirements import RequirementsFile, load_requirements
-from pinbox.requirements.model import Kind
+from pinbox.requirements.model import Entry, Kind
 from pinbox.structured import load_toml
 
 CANDIDATES = ("requirements.in", "requirements.txt", "pyproject.toml")
@@ -76,6 +77,25 @@ def read_inputs(project: Path, path: Path, extras: tuple[str, ...] = ()) -> Inpu
     return _from_requirements(project, path, files)
 
 
+def _refuse_build_path(entry: Entry) -> None:
+    """`name @ file:///…` naming a path that is not here: a `pip freeze` of a conda env (its build
+    folders) or of another machine; the resolver could only say "not found"."""
+    url = entry.requirement.url if entry.requirement else None
+    if not url or not url.startswith("file:"):
+        return
+    local = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+    if local.exists():
+        return
+    raise PinboxError(
+        f"`{entry.text.strip()}` is a build path from `pip freeze` (a conda env or another machine) "
+        "that does not exist here",
+        path=entry.path,
+        line=entry.line,
+        hint=f"lock the freeze with `pinbox lock --from-freeze {entry.path.name}`: it repairs such lines "
+        "(keeping versions where the path names one) and writes requirements.in",
+    )
+
+
 def _from_requirements(project: Path, path: Path, files: list[RequirementsFile]) -> Inputs:
     canonical: list[str] = []
     top: list[str] = []
@@ -89,6 +109,7 @@ def _from_requirements(project: Path, path: Path, files: list[RequirementsFile])
     for parsed in files:
         canonical.append(f"## {parsed.path.name}")
         for entry in parsed.entries:
+            _refuse_build_path(entry)
             canonical.append(entry.text)
             if entry.kind is Kind.REQUIREMENT and parsed.path.resolve() not in constraint_files:
                 top.append(str(entry.requirement))

@@ -56,6 +56,7 @@ class Header:
     digest: str  # sha256 of the normalised inputs and resolution options
     command: str
     scripts: str = ""  # "complete" when every pin's console scripts are recorded
+    as_of: str = ""  # "2022-09-01 (newest pinned release is pandas 1.4.4 (2022-08-31))"
 
     def fields(self) -> dict[str, str]:
         fields = {
@@ -64,6 +65,7 @@ class Header:
             "inputs": " ".join(self.inputs),
             "inputs-digest": self.digest,
         }
+        fields |= {"as-of": self.as_of} if self.as_of else {}
         return fields | ({"console-scripts": self.scripts} if self.scripts else {})
 
 

@@ -17,6 +17,7 @@ from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.inputs import Inputs, detect_input, digest, read_inputs
 from pinbox.lock.read import recorded_target, stale_reason
+from pinbox.lock.truth import Truth, find_truth
 from pinbox.target import Platform, Target, find_dockerfile, target_from_dockerfile, target_from_flags
 
 
@@ -38,6 +39,8 @@ class LockOptions:
     from_freeze: str | None = None
     force: bool = False
     json: bool = False
+    dry_run: bool = False
+    as_of: str | None = None  # auto (None), now, or YYYY-MM-DD: see pinbox.lock.as_of
 
 
 def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None = None) -> Target:
@@ -98,6 +101,7 @@ def regenerate_command(opts: LockOptions, fmt: str) -> str:
         ("--python", opts.python),
         ("--platform", opts.platform),
         ("--exclude-newer", opts.exclude_newer),
+        ("--as-of", opts.as_of),
     ]
     words += [w for flag, value in pairs if value for w in (flag, value)]
     if opts.format:
@@ -114,6 +118,7 @@ _RECORDED = {
     "--python": "python",
     "--platform": "platform",
     "--exclude-newer": "exclude_newer",
+    "--as-of": "as_of",
     "--format": "format",
     "--extra": "extras",
     "--allow-sdist": "allow_sdist",
@@ -164,6 +169,7 @@ class Plan:
     extras: tuple[str, ...]
     allow_sdist: tuple[str, ...]
     exclude_newer: str | None
+    truth: Truth | None = None  # uv.lock, poetry.lock or Pipfile.lock: its versions are kept
 
 
 def make_plan(opts: LockOptions) -> Plan:
@@ -176,9 +182,25 @@ def make_plan(opts: LockOptions) -> Plan:
     output = output_path(opts, config, fmt)
     target = resolve_target(opts, config, lock_path=output)
     inputs = read_inputs(opts.project, detect_input(opts.project, opts.input or config.input), extras)
-    options = {"extras": sorted(extras), "allow_sdist": sorted(allow_sdist), "exclude_newer": exclude_newer}
+    options: dict[str, object] = {
+        "extras": sorted(extras),
+        "allow_sdist": sorted(allow_sdist),
+        "exclude_newer": exclude_newer,
+    }
+    options |= {"as_of": opts.as_of} if opts.as_of else {}  # only when given: older locks stay fresh
+    truth = find_truth(opts.project)
+    options |= {"truth": [truth.path.name, truth.digest]} if truth else {}
     return Plan(
-        config, fmt, output, target, inputs, digest(inputs, options), extras, allow_sdist, exclude_newer
+        config,
+        fmt,
+        output,
+        target,
+        inputs,
+        digest(inputs, options),
+        extras,
+        allow_sdist,
+        exclude_newer,
+        truth,
     )
 
 

@@ -70,8 +70,9 @@ def stale_reason(path: Path, target_key: str | None, digest: str) -> str | None:
     if target_key is not None and fields.get("target") != target_key:
         return f"{path.name} is for {fields.get('target')}, but the target is now {target_key}"
     if fields["inputs-digest"] != digest:
-        inputs = fields.get("inputs", "its inputs")
-        return f"{inputs} changed since {path.name} was made"
+        names = fields.get("inputs", "").split() or ["its inputs"]
+        changed = names[0] if len(names) == 1 else f"one of {', '.join(names)}"
+        return f"{changed} changed since {path.name} was made"
     return None
 
 
@@ -81,8 +82,35 @@ def recorded_target(path: Path) -> str | None:
     return parse_header(read_text(path, what="lock")).get("target")
 
 
+_FROM = re.compile(r"^\s*#\s*from:\s*([^;\n]*)", re.MULTILINE)  # the note pinbox writes after each pin
+
+
+def roots_of(block: str) -> tuple[str, ...]:
+    """The top-level requirements, as written, that the `# from:` note after a pin names
+    (`tensorflow[and-cuda]==2.16.1`); none for another tool's lock."""
+    found = _FROM.search(block)
+    if found is None or found.group(1).startswith("("):
+        return ()
+    return tuple(part.strip() for part in found.group(1).split(", ") if part.strip())
+
+
+_SCRIPTS = re.compile(r"^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)", re.MULTILINE)
+
+
+def scripts_of(block: str) -> tuple[str, ...]:
+    """The console scripts the `# from:` note after a pin records (`; scripts: uvicorn`)."""
+    found = _SCRIPTS.search(block)
+    return tuple(found.group(1).split()) if found else ()
+
+
 _SIZE = re.compile(r"wheel: ([\d.]+) (B|kB|MB|GB)")
 _UNITS = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9}
+
+
+def size_of(block: str) -> int | None:
+    """Bytes of the largest wheel, from the `wheel:` note after a pin (approximate)."""
+    size = _SIZE.search(block)
+    return int(float(size.group(1)) * _UNITS[size.group(2)]) if size else None
 
 
 @dataclass(frozen=True)
@@ -93,6 +121,8 @@ class LockedBlock:
     version: str
     text: str  # the requirement line, its hashes and its comment, newline-terminated
     size: int | None  # bytes of the largest wheel, from the `wheel:` note (approximate)
+    roots: tuple[str, ...] = ()  # the top-level requirements that pulled it in, as written
+    scripts: tuple[str, ...] = ()  # the console scripts its wheel installs, as the lock records them
 
 
 def read_blocks(text: str, path: Path) -> tuple[str, list[LockedBlock]]:
@@ -107,7 +137,6 @@ def read_blocks(text: str, path: Path) -> tuple[str, list[LockedBlock]]:
     for i, entry in enumerate(requirements):
         end = requirements[i + 1].line - 1 if i + 1 < len(requirements) else len(lines)
         block = "".join(lines[entry.line - 1 : end]).rstrip("\n") + "\n"
-        size = _SIZE.search(block)
         version = entry.pinned_version
         if entry.requirement is None or version is None:
             raise PinboxError(
@@ -118,7 +147,9 @@ def read_blocks(text: str, path: Path) -> tuple[str, list[LockedBlock]]:
                 str(entry.name),
                 version,
                 block,
-                int(float(size.group(1)) * _UNITS[size.group(2)]) if size else None,
+                size_of(block),
+                roots_of(block),
+                scripts_of(block),
             )
         )
     return head, blocks

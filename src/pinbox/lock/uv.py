@@ -56,6 +56,8 @@ class Request:
     upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
     exclude_newer: str | None = None
+    exclude_newer_packages: tuple[str, ...] = ()  # NAME=DATE: a cut-off of its own for NAME
+    constraints: Path | None = None  # versions another tool's lock holds (pinbox.lock.truth)
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # platform.uv -> pins
 
 
@@ -85,6 +87,10 @@ def _base_args(req: Request, platform: Platform) -> list[str]:
         args += ["--upgrade-package", name]
     if req.exclude_newer:
         args += ["--exclude-newer", req.exclude_newer]
+    for package in req.exclude_newer_packages:
+        args += ["--exclude-newer-package", package]
+    if req.constraints:
+        args += ["--constraint", str(req.constraints)]
     return args
 
 
@@ -248,16 +254,46 @@ _NETWORK = (
 )
 
 
+class NoWheel(PinboxError):
+    """No wheel of `package` for the target (under the options asked)."""
+
+    def __init__(self, package: str, message: str, hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.package = package
+
+
+# `pinbox lock`'s own options: a uv hint naming any other option cannot be followed here
+OWN_OPTIONS = frozenset(
+    ("--python", "--platform", "--extra", "--allow-sdist", "--upgrade", "--upgrade-package",
+     "--exclude-newer", "--as-of", "--index-url", "--extra-index-url", "--find-links")
+)  # fmt: skip
+_OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|`[a-z]+(?:-[a-z]+)+`)")
+
+
+def _applies(line: str) -> bool:
+    """A uv line to pass on: not a warning, and not a hint about an option pinbox does not have
+    (`--python-version`, `exclude-newer-package`, `--prerelease`)."""
+    text = line.strip()
+    if text.startswith("warning:"):
+        return False
+    if not text.startswith("hint:"):
+        return True
+    named = {f"--{o.strip('`').lstrip('-')}" for o in _OPTION.findall(text)}
+    return named <= OWN_OPTIONS
+
+
 def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxError:
-    """Turn uv's stderr into one PinboxError a person can act on."""
-    text = "\n".join(line for line in stderr.strip().splitlines() if not line.startswith("warning:"))
+    """Turn uv's stderr into one PinboxError a person can act on: pinbox's own first line and hint,
+    uv's explanation without the hints that name options pinbox does not have."""
+    text = "\n".join(line for line in stderr.strip().splitlines() if _applies(line))
     minor = ".".join(req.python.split(".")[:2])
     target = f"CPython {minor} on {platform.docker} ({platform.tag})"
     explanation = re.sub(r"^error: ", "", text.strip())
     wheel = _NO_WHEEL.search(text) or _NO_WHEEL_HINT.search(text)
     if wheel:
         name = wheel.group(1)
-        return PinboxError(
+        return NoWheel(
+            str(normalize(name)),
             f"no wheel of {name} for {target}\n{_indent(explanation)}",
             hint=f"pick a version of {name} that ships a wheel for {platform.tag} and Python "
             f"{minor}, or build it from source in the image with --allow-sdist {name}",

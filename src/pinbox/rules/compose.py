@@ -1,7 +1,7 @@
 """Rule family: GPUs reserved in compose files against the CUDA wheels locked for them.
 
-What counts as a CUDA build or a GPU reservation is in `cuda`; summaries and docs are in
-data/compose_rules.toml.
+What counts as a CUDA build, a GPU reservation or GPU intent is pinbox.gpu's policy; summaries and
+docs are in data/compose_rules.toml.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pinbox import gpu
 from pinbox.rules.context import ComposeDoc, Project
-from pinbox.rules.cuda import cuda_base, is_cuda_build, project_reserves_gpu, reserves_gpu
+from pinbox.rules.cuda import cuda_base, is_cuda_build, project_reserves_gpu, way_out_text
 from pinbox.rules.documented import documented
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Finding
@@ -58,7 +59,7 @@ def _built(project: Project) -> Iterator[tuple[ComposeDoc, str, dict[str, Any], 
 
 def _gpu_without_cuda(project: Project) -> Iterator[Finding]:
     for compose, name, service, folder, dockerfile in _built(project):
-        if not reserves_gpu(service):
+        if not gpu.reserves_gpu(service):
             continue
         doc = next((d for d in project.dockerfiles if d.path.resolve() == dockerfile.resolve()), None)
         if doc is not None and cuda_base(doc):
@@ -85,13 +86,20 @@ def _cuda_without_gpu(project: Project) -> Iterator[Finding]:
             cuda = [p.name for p in locked(lock) if is_cuda_build(p)]
             if cuda:
                 shown = ", ".join(cuda[:3]) + (f" and {len(cuda) - 3} more" if len(cuda) > 3 else "")
-                yield COMPOSE_CUDA_WITHOUT_GPU.finding(
-                    compose.path,
-                    service_line(compose.text, name),
-                    f"service `{name}` installs {lock.path.name}, which pins CUDA wheels ({shown}), but no "
-                    f"service reserves a GPU, so they run on CPU or fail; reserve one ({GPU_RESERVATION}) "
-                    "or lock CPU-only wheels (see cuda-wheels-on-cpu-image)",
-                )
+                need = gpu.decide(locked(lock))
+                pins = f"service `{name}` installs {lock.path.name}, which pins CUDA wheels ({shown})"
+                if need.gpu:
+                    message = (
+                        f"{pins} because {need.why}, but no service reserves a GPU, so they run on CPU or "
+                        f"fail; reserve one ({GPU_RESERVATION})"
+                    )
+                else:
+                    message = (
+                        f"{pins} that no requirement asked for, and no service reserves a GPU; for a CPU "
+                        f"service: {way_out_text(need)}; or reserve a GPU ({GPU_RESERVATION})"
+                    )
+                line = service_line(compose.text, name)
+                yield COMPOSE_CUDA_WITHOUT_GPU.finding(compose.path, line, message)
                 break
 
 

@@ -14,19 +14,18 @@ import fnmatch
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import SHELLS, read_run
 from pinbox.names import normalize, package_name
+from pinbox.programs import base_programs
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, PylockDoc, lock_inputs
 from pinbox.rules.documented import documented
-from pinbox.rules.image import final_base, image_matches
+from pinbox.rules.image import final_base
 from pinbox.rules.install_facts import finding_at, is_local
 from pinbox.rules.locked import locked, scripts_complete
 from pinbox.rules.model import Finding, Severity
@@ -38,23 +37,6 @@ if TYPE_CHECKING:
 
 _SYSTEM = ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "conda", "mamba", "micromamba", "npm")
 _VENV_BIN = ("/bin/",)  # /opt/venv/bin/uvicorn: the venv's own script
-
-
-@cache
-def _table() -> tuple[dict[str, list[str]], list[dict[str, object]]]:
-    data = data_table("image_programs")
-    return data["os"], data["image"]
-
-
-def base_programs(ref: str) -> tuple[str, ...] | None:
-    """fnmatch patterns of the programs a base image provides; None for an image not in the table."""
-    oses, images = _table()
-    rows = {str(row["pattern"]): row for row in images}
-    pattern = image_matches(ref, rows)
-    if pattern is None:
-        return None
-    own = [str(p) for p in rows[pattern]["programs"]]  # type: ignore[attr-defined]
-    return (*own, *oses.get(str(rows[pattern].get("os", "")), ()))
 
 
 @dataclass(frozen=True)

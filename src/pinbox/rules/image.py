@@ -6,14 +6,14 @@ The CUDA rule (cuda-wheels-on-cpu-image) is in rules/cuda.py, the build-context 
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import words_of
+from pinbox.reference import image_matches
 from pinbox.requirements.model import Entry
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, RequirementsDoc
 from pinbox.rules.documented import documented
@@ -26,21 +26,6 @@ from pinbox.textpos import offset, position
 
 def opencv_table() -> dict[str, Any]:
     return data_table("image_opencv")
-
-
-def image_name(ref: str) -> str:
-    """A reference as the tables write it: lower case, without docker.io/ and library/."""
-    ref = ref.lower().removeprefix("docker.io/").removeprefix("index.docker.io/")
-    return ref.removeprefix("library/")
-
-
-def image_matches(ref: str, patterns: Iterable[str], *, repository_only: bool = False) -> str | None:
-    """The first of `patterns` (fnmatch) that an image reference matches as `name:tag`: written as
-    `image_name` writes it, without digest, `latest` when it has no tag. With `repository_only`,
-    `name` is the repository's last part (`python` of `ghcr.io/org/python`)."""
-    name, tag, _ = split_ref(image_name(ref))
-    short = f"{name.rsplit('/', 1)[-1] if repository_only else name}:{tag or 'latest'}"
-    return next((p for p in patterns if fnmatch.fnmatchcase(short, p)), None)
 
 
 def final_base(doc: DockerfileDoc) -> str | None:

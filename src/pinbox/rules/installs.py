@@ -250,6 +250,35 @@ def _python_mismatch(project: Project) -> Iterator[Finding]:
                     f"locked for CPython {match.group(1)}; re-lock or change the base image"
                 )
                 yield finding_at(PYTHON_MISMATCH, doc, root.instructions[0], message, base_offset(doc, root))
+        pinned = _python_version_file(project, doc)
+        if python and pinned and pinned[1] != python:
+            message = (
+                f"the base image `{ref}` runs Python {python} but `{_rel(pinned[0], doc)}` says "
+                f"{pinned[1]} (what pyenv, uv and the team's machines run); make them agree"
+            )
+            yield finding_at(PYTHON_MISMATCH, doc, root.instructions[0], message, base_offset(doc, root))
+
+
+_PYTHON_VERSION = re.compile(r"(?:cpython-|python)?(3\.\d{1,2})(?:\.\d+)?\b")
+
+
+def _python_version_file(project: Project, doc: DockerfileDoc) -> tuple[Path, str] | None:
+    """(the `.python-version` beside the Dockerfile, else at the project's root, its X.Y)."""
+    from pinbox.errors import PinboxError
+    from pinbox.fsutil import read_text
+
+    for folder in dict.fromkeys((doc.path.parent, project.root)):
+        path = folder / ".python-version"
+        if not path.is_file():
+            continue
+        try:
+            lines = [line.strip() for line in read_text(path, what="file").splitlines()]
+        except PinboxError:
+            return None
+        first = next((line for line in lines if line and not line.startswith("#")), "")
+        found = _PYTHON_VERSION.fullmatch(first) or _PYTHON_VERSION.match(first)
+        return (path, found.group(1)) if found else None
+    return None
 
 
 _TABLE = "installs_rules"  # data/installs_rules.toml

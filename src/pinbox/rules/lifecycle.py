@@ -11,9 +11,9 @@ from functools import cache
 from typing import Any
 
 from pinbox.datafiles import data_table
+from pinbox.reference import image_name
 from pinbox.rules.context import Project
 from pinbox.rules.documented import documented
-from pinbox.rules.image import image_name
 from pinbox.rules.install_facts import base_offset, finding_at
 from pinbox.rules.model import Finding, Severity
 from pinbox.target import facts_of_image, split_ref

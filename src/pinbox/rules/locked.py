@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pinbox.lock.read import roots_of, scripts_of, size_of
 from pinbox.memo import per_object
 from pinbox.names import normalize
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
-_SCRIPTS = re.compile(r"^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)", re.MULTILINE)
 _FROM = re.compile(r"^\s*#\s*from:\s*([^;\n]*)", re.MULTILINE)  # pinbox: the top-level requirements
 _VIA = re.compile(r"#\s*via\b([^\n]*(?:\n\s*#\s{2,}[^\n]*)*)")  # pip-compile: who requires it
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -28,6 +28,7 @@ class Locked:
     scripts: tuple[str, ...] = ()
     pulled_by: tuple[str, ...] = ()  # normalised names of what pulled it in (pinbox: from; pip-compile: via)
     hashes: tuple[str, ...] = ()  # sha256 hex digests of its files
+    roots: tuple[str, ...] = ()  # what pulled it in as written (pinbox: requirements; pip-compile: parents)
 
 
 def scripts_complete(doc: LockDoc) -> bool:
@@ -51,9 +52,11 @@ def _read(doc: LockDoc) -> tuple[Locked, ...]:
                 e.name,
                 e.pinned_version or "",
                 e.line,
-                scripts=_recorded(doc.text[e.end : end]) if notes else (),
+                size=size_of(doc.text[e.end : end]) if notes else None,
+                scripts=scripts_of(doc.text[e.end : end]) if notes else (),
                 pulled_by=_pulled_by(doc.text[e.start : end]) if notes else (),
                 hashes=tuple(h.removeprefix("sha256:") for h in e.hashes if h.startswith("sha256:")),
+                roots=_roots(doc.text[e.start : end]) if notes else (),
             )
             for e, end in zip(entries, ends, strict=True)
             if e.name
@@ -73,10 +76,9 @@ def _read(doc: LockDoc) -> tuple[Locked, ...]:
     )
 
 
-def _recorded(block: str) -> tuple[str, ...]:
-    """The `scripts:` of the `# from:` note after a pin."""
-    found = _SCRIPTS.search(block)
-    return tuple(found.group(1).split()) if found else ()
+def _roots(block: str) -> tuple[str, ...]:
+    """pinbox's `# from:` requirements as written (extras kept), else pip-compile's `# via` names."""
+    return roots_of(block) or _pulled_by(block)
 
 
 def _pulled_by(block: str) -> tuple[str, ...]:

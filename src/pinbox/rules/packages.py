@@ -14,9 +14,10 @@ from pinbox.datafiles import data_table
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
 from pinbox.names import normalize, package_name
+from pinbox.reference import image_matches
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project
 from pinbox.rules.documented import documented
-from pinbox.rules.image import final_base, image_matches
+from pinbox.rules.image import final_base
 from pinbox.rules.install_facts import file_word, finding_at
 from pinbox.rules.locked import locked
 from pinbox.rules.model import Finding, Severity

@@ -1,0 +1,146 @@
+"""The smoke test `pinbox build` runs on the image it built: import the top-level modules of every
+top-level requirement in a container of the new image (no network), and name what breaks.
+
+The modules come from the installed distributions' own metadata in the image (`top_level.txt`,
+else their files), never from a guess at the name. A failing import is blamed on the
+distribution its error points into: one named in the message (`numpy.dtype size changed`,
+`cannot import name 'url_quote' from 'werkzeug.urls'`), else the deepest frame of another
+distribution in the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+
+from pinbox.engine.docker import DockerClient
+from pinbox.errors import PinboxError
+
+TIMEOUT = 600  # seconds for all the imports together
+
+_SCRIPT = r"""
+import importlib, json, os, re, sys, traceback
+try:
+    import importlib.metadata as md
+except ImportError:
+    print(json.dumps({"skipped": "the image's Python has no importlib.metadata (3.8 or newer)"}))
+    sys.exit(0)
+owners = md.packages_distributions() if hasattr(md, "packages_distributions") else {}
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+def modules(dist):
+    text = dist.read_text("top_level.txt") or ""
+    found = text.split()
+    if not found:
+        for f in dist.files or ():
+            if len(f.parts) == 1 and f.parts[0].endswith(".py"):
+                found.append(f.parts[0][:-3])
+            elif len(f.parts) > 1 and f.parts[1] == "__init__.py":
+                found.append(f.parts[0])
+    skip = ("test", "tests")
+    return sorted({m for m in found if m.isidentifier() and not m.startswith("_") and m not in skip})
+def blamed(own, exc):
+    text = str(exc)
+    named = [d for top, ds in owners.items() for d in ds if re.search(r"\b%s\b" % re.escape(top), text)]
+    frames = []
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = frame.filename.replace(os.sep, "/")
+        if "/site-packages/" in path:
+            top = path.split("/site-packages/", 1)[1].split("/")[0]
+            frames += owners.get(top[:-3] if top.endswith(".py") else top, [])
+    for name in named + frames:
+        if norm(name) != own:
+            return name
+    return None
+out = {"imported": [], "broken": [], "missing": []}
+for name in sys.argv[1:]:
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        out["missing"].append(name)
+        continue
+    own = norm(dist.metadata["Name"])
+    for module in modules(dist):
+        try:
+            importlib.import_module(module)
+        except BaseException as exc:
+            other = blamed(own, exc)
+            out["broken"].append({
+                "requirement": dist.metadata["Name"], "version": dist.version, "module": module,
+                "error": ("%s: %s" % (type(exc).__name__, exc))[:400],
+                "blamed": other, "blamed_version": md.version(other) if other else None,
+            })
+            break
+    else:
+        out["imported"].append(name)
+print(json.dumps(out))
+"""
+
+
+@dataclass(frozen=True)
+class Broken:
+    requirement: str
+    version: str
+    module: str
+    error: str
+    blamed: str | None
+    blamed_version: str | None
+
+    def line(self) -> str:
+        said = f"`import {self.module}` ({self.requirement} {self.version}) raised {self.error}"
+        if self.blamed:
+            said += f"; it points into {self.blamed} {self.blamed_version}"
+        return said
+
+
+@dataclass(frozen=True)
+class Smoke:
+    imported: tuple[str, ...] = ()
+    broken: tuple[Broken, ...] = ()
+    missing: tuple[str, ...] = ()
+    skipped: str | None = None
+
+
+def smoke_test(client: DockerClient, ref: str, names: list[str]) -> Smoke:
+    """Import every name's modules in a container of `ref` (network off; the image's own user)."""
+    if not names:
+        return Smoke(skipped="no top-level requirements")
+    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", ref, "-c", _SCRIPT, *names]
+    try:
+        done = subprocess.run(
+            client.command(*args), env=client.environ(), capture_output=True, text=True, timeout=TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        raise PinboxError(f"the smoke test of {ref} did not finish in {TIMEOUT} s") from None
+    try:
+        data = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+    except (ValueError, IndexError):
+        data = None
+    if not isinstance(data, dict):
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return Smoke(skipped=f"python did not run in the image ({' '.join(tail)[:200] or 'no output'})")
+    if "skipped" in data:
+        return Smoke(skipped=str(data["skipped"]))
+    return Smoke(
+        tuple(data["imported"]),
+        tuple(Broken(**b) for b in data["broken"]),
+        tuple(data["missing"]),
+    )
+
+
+def failure(smoke: Smoke, ref: str, source: str) -> PinboxError:
+    """The error for imports that fail: one line each, and the way out."""
+    first = smoke.broken[0]
+    pair = (
+        f"pin {first.blamed} to a release {first.requirement} {first.version} works with (an older one) "
+        f"in {source}, or upgrade {first.requirement}; then `pinbox lock`"
+        if first.blamed
+        else f"see the error above; fix the requirement in {source} and `pinbox lock`"
+    )
+    return PinboxError(
+        f"the image {ref} is built, but its smoke test failed:\n"
+        + "\n".join(f"  {b.line()}" for b in smoke.broken),
+        exit_code=1,
+        hint=f"{pair} (`pinbox build --no-smoke` skips this test)",
+    )
