@@ -110,7 +110,7 @@ def test_never_overwrites_without_force_and_diff_writes_nothing(
     assert (project / "Dockerfile").read_text() == before
     assert not (project / "requirements.lock").exists()  # a refused init writes nothing, not even the lock
     code, out, _ = run_pinbox("init", "--diff", project)
-    assert code == 0 and out.startswith("--- a/Dockerfile") and "+FROM python:3.11-slim AS builder" in out
+    assert code == 0 and out.startswith("--- a/Dockerfile") and "+FROM python:3.11-slim AS tools" in out
     assert "+++ b/requirements.lock" in out  # the lock it would write is part of the diff
     assert (project / "Dockerfile").read_text() == before and not (project / "compose.yaml").exists()
     assert not (project / "requirements.lock").exists() and not (project / "pinbox.lock.d").exists()

@@ -171,20 +171,22 @@ def test_registry_cache_survives_a_pruned_builder(
     nonce = uuid.uuid4().hex[:10]
     tag = f"pinbox-test/cache-{nonce}"
     cache = f"{registry}/iris:cache-{nonce}"
-    tags += [tag, cache, f"{cache}-builder"]
-    # a builder stage no other image on this shared engine has, so its cache is this test's alone
+    layers = [f"{cache}-layer-{i}" for i in (1, 2, 3)]  # one inline-cache ref per dependency stage
+    tags += [tag, cache, *layers]
+    # a tools stage no other image on this shared engine has, so its cache is this test's alone
     project = generated.parent / f"iris-{nonce}"
     shutil.copytree(generated, project)
     dockerfile = project / "Dockerfile"
     text = dockerfile.read_text()
-    head, sep, rest = text.partition(" AS builder\n")
+    head, sep, rest = text.partition(" AS tools\n")
+    assert sep, "the generated Dockerfile has a tools stage"
     dockerfile.write_text(f"{head}{sep}ENV PINBOX_TEST_NONCE={nonce}\n{rest}")
     generated = project
     code, _, err = _build(run_pinbox, generated, tag, "--cache-to", cache, made=tags)
     assert code == 0, err
 
     def forget() -> None:
-        _docker("rmi", "-f", tag, cache, f"{cache}-builder")
+        _docker("rmi", "-f", tag, cache, *layers)
         _docker("builder", "prune", "-f")  # dangling cache only (never -a: the engine is shared)
 
     forget()
@@ -193,8 +195,8 @@ def test_registry_cache_survives_a_pruned_builder(
     cached = " ".join(summary["cached"])  # type: ignore[arg-type]
     for step in ("uv pip install", "1-foundation.txt", "2-large.txt", "3-small.txt"):
         assert step in cached, step
-    # the cache really is in the registry: both refs carry BuildKit's inline cache metadata
-    for ref in (cache, f"{cache}-builder"):
+    # the cache really is in the registry: every ref carries BuildKit's inline cache metadata
+    for ref in (cache, *layers):
         assert "moby.buildkit.cache.v0" in _registry_config(ref), ref
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from packaging.tags import Tag
 
@@ -100,3 +102,11 @@ def test_supported_tags() -> None:
     musl = as_of.supported_tags("3.12", Platform("aarch64", "musl"))
     assert Tag("cp312", "cp312", "musllinux_1_1_aarch64") in musl
     assert Tag("cp312", "cp312", "manylinux_2_17_aarch64") not in musl
+
+
+def test_build_backends_are_exempt_only_for_sdist_builds() -> None:
+    base = as_of.AsOf("2015-10-23", "newest pinned release is wget 3.2 (2015-10-22)", ("wget",))
+    assert base.exempt == ("wget=2999-12-31",)
+    building = replace(base, builds=True).exempt
+    assert "setuptools=2999-12-31" in building and "wheel=2999-12-31" in building
+    assert as_of.AsOf(builds=True).exempt == ()  # no cut-off, nothing to exempt

@@ -307,6 +307,18 @@ def test_no_wheel_for_target_names_package_target_and_options(tmp_path: Path, ru
     assert "antlr4-python3-runtime==4.9.3" in (project / "requirements.lock").read_text()
 
 
+def test_every_package_without_a_wheel_is_named_in_one_run(tmp_path: Path, run: Run) -> None:
+    """Not one per run: each blocker, with what needs it (the real blocker, not its parent)."""
+    project = _project(tmp_path, "omegaconf==2.1.1\nwget==3.2\nsix\n")
+    code, _, err = run("lock", project)
+    assert code == 2, err
+    assert "2 packages have no wheel for CPython 3.11 on linux/amd64" in err
+    assert "  wget (a requirement of yours)\n" in err
+    assert "  antlr4-python3-runtime (needed by omegaconf==2.1.1)\n" in err
+    assert "--allow-sdist wget --allow-sdist antlr4-python3-runtime" in err
+    assert not (project / "requirements.lock").exists()
+
+
 def test_failures_leave_the_old_lock_untouched(tmp_path: Path, run: Run) -> None:
     project = _project(tmp_path, "six==1.16.0\n")
     assert run("lock", project)[0] == 0

@@ -38,3 +38,13 @@ def test_no_wheel_keeps_the_explanation_and_drops_foreign_hints() -> None:
 def test_a_hint_naming_pinbox_s_own_option_is_kept() -> None:
     text = "  x No solution found\n  hint: pass --upgrade-package six to move it\n"
     assert "--upgrade-package six" in uv.explain_failure(text, REQ, Platform("x86_64")).message
+
+
+def test_who_needs_the_package_without_a_wheel() -> None:
+    parent = "  x Because antlr4-python3-runtime==4.8 has no usable wheels and omegaconf==2.1.1 depends on "
+    parent += "antlr4-python3-runtime==4.8, we can conclude that omegaconf==2.1.1 cannot be used."
+    error = uv.explain_failure(parent, REQ, Platform("x86_64"))
+    assert isinstance(error, uv.NoWheel) and error.needed_by == "omegaconf==2.1.1"
+    direct = "  x Because wget==3.2 has no usable wheels and you require wget==3.2, we can conclude ..."
+    error = uv.explain_failure(direct, REQ, Platform("x86_64"))
+    assert isinstance(error, uv.NoWheel) and (error.package, error.needed_by) == ("wget", "you")

@@ -35,6 +35,12 @@ from pinbox.names import normalize
 from pinbox.target import Platform
 
 NO_LIMIT = "2999-12-31"  # uv's per-package exclude-newer for what the user pinned
+# Build backends an --allow-sdist build needs: their releases of the time may not build today's
+# packaging metadata (a 2015 setuptools cannot satisfy `setuptools>=40.8.0`), so they are exempt.
+BUILD_TOOLS = (
+    "setuptools", "wheel", "hatchling", "flit-core", "poetry-core", "pdm-backend", "setuptools-scm",
+    "scikit-build-core", "cython", "maturin", "meson-python", "packaging",
+)  # fmt: skip
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -45,13 +51,15 @@ class AsOf:
     pinned: tuple[str, ...] = ()  # exempt from the cut-off
     note: str | None = None  # why auto found no cut-off, when that is worth saying
     later: tuple[tuple[str, str], ...] = ()  # (package, its own cut-off): no wheel before the cut-off
+    builds: bool = False  # --allow-sdist: the build backends are exempt too
 
     @property
     def exempt(self) -> tuple[str, ...]:
         """uv's `--exclude-newer-package NAME=DATE` values."""
         if not self.date:
             return ()
-        return (*(f"{name}={NO_LIMIT}" for name in self.pinned), *(f"{n}={d}" for n, d in self.later))
+        free = [*self.pinned, *(t for t in BUILD_TOOLS if self.builds and t not in self.pinned)]
+        return (*(f"{name}={NO_LIMIT}" for name in free), *(f"{n}={d}" for n, d in self.later))
 
     @property
     def said(self) -> str:

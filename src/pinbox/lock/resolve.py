@@ -6,13 +6,16 @@ target before the cut-off.
 
 from __future__ import annotations
 
-import contextlib
+import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pinbox.errors import PinboxError
 from pinbox.lock import uv
 from pinbox.lock.as_of import AsOf, check_choice, infer, later_for
 from pinbox.lock.plan import LockOptions, Plan
@@ -42,21 +45,62 @@ def resolve(
         exclude_newer_packages=as_of.exempt,
         previous=previous,
     )
-    folder = tempfile.TemporaryDirectory(prefix="pinbox-truth-") if plan.truth else contextlib.nullcontext()
-    with folder as tmp:
-        if plan.truth and tmp:
+    if plan.allow_sdist:
+        request = replace(request, build_python=_build_python(plan, ui))
+    blockers: list[uv.NoWheel] = []
+    with tempfile.TemporaryDirectory(prefix="pinbox-resolve-") as tmp:
+        if plan.truth:
             request = replace(request, constraints=_constraints(plan.truth, Path(tmp), ui))
         while True:
             try:
-                return uv.resolve(request, target.platforms, on_resolved=on_resolved), as_of
-            except uv.NoWheel as exc:  # under a cut-off: that package as of its first wheel
+                resolutions = uv.resolve(request, target.platforms, on_resolved=on_resolved)
+            except uv.NoWheel as exc:
                 later = later_for(as_of, exc.package, target.full_python, target.platforms)
-                if later is None:
-                    raise
-                as_of = later
-                request = replace(request, exclude_newer_packages=as_of.exempt)
-                day = as_of.later[-1][1]
-                ui.info(f"{exc.package} has no wheel for the target before {as_of.date}: as of {day} for it")
+                if later is not None:  # under a cut-off: that package as of its first wheel
+                    as_of = later
+                    request = replace(request, exclude_newer_packages=as_of.exempt)
+                    day = as_of.later[-1][1]
+                    ui.info(
+                        f"{exc.package} has no wheel for the target before {as_of.date}: as of {day} for it"
+                    )
+                    continue
+                if any(b.package == exc.package for b in blockers) or len(blockers) >= MAX_BLOCKERS:
+                    raise _all(blockers) from None
+                blockers.append(exc)  # leave it out and look for the next one, to name them all
+                request = replace(request, overrides=_left_out(blockers, Path(tmp)))
+                continue
+            if blockers:
+                raise _all(blockers)
+            return resolutions, as_of
+
+
+MAX_BLOCKERS = 25
+
+
+def _why(needed_by: str) -> str:
+    return "a requirement of yours" if needed_by == "you" else f"needed by {needed_by}"
+
+
+def _left_out(blockers: list[uv.NoWheel], folder: Path) -> Path:
+    """uv overrides that leave packages out (a marker no interpreter has)."""
+    path = folder / "overrides.txt"
+    path.write_text("".join(f"{b.package} ; python_version < '0'\n" for b in blockers))
+    return path
+
+
+def _all(blockers: list[uv.NoWheel]) -> PinboxError:
+    """One error for every package without a wheel for the target, with what needs each."""
+    if len(blockers) == 1:
+        return blockers[0]
+    first = blockers[0].message.splitlines()[0]
+    target = first.split(" for ", 1)[1] if " for " in first else "the target"
+    lines = [f"  {b.package} ({_why(b.needed_by)})" if b.needed_by else f"  {b.package}" for b in blockers]
+    names = " ".join(f"--allow-sdist {b.package}" for b in blockers)
+    return PinboxError(
+        f"{len(blockers)} packages have no wheel for {target}:\n" + "\n".join(lines),
+        hint=f"pick versions that ship wheels for the target, or build them from source in the image "
+        f"({names})",
+    )
 
 
 def _as_of(opts: LockOptions, plan: Plan, ui: UI) -> AsOf:
@@ -64,6 +108,7 @@ def _as_of(opts: LockOptions, plan: Plan, ui: UI) -> AsOf:
     if plan.exclude_newer:
         return AsOf()
     as_of = infer(check_choice(opts.as_of or "auto"), plan.inputs.requirements, plan.inputs.index_options)
+    as_of = replace(as_of, builds=bool(plan.allow_sdist))
     if as_of.note:
         ui.info(as_of.note)
     if as_of.date:
@@ -80,3 +125,38 @@ def _constraints(truth: Truth, folder: Path, ui: UI) -> Path:
     path = folder / "constraints.txt"
     path.write_text(truth.constraints())
     return path
+
+
+def _build_python(plan: Plan, ui: UI) -> str:
+    """The interpreter that may build --allow-sdist packages to read their dependencies: one of the
+    image's Python X.Y (this one, or `pythonX.Y` on PATH), never another: a setup.py run by the
+    wrong Python can fail, or answer for the wrong interpreter."""
+    minor = ".".join(plan.target.python.split(".")[:2])
+    names = ", ".join(plan.allow_sdist)
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = sys.executable if here == minor else shutil.which(f"python{minor}")
+    if found and (here == minor or _runs(found, minor)):
+        ui.info(
+            f"--allow-sdist {names}: built for their dependencies with {found} (Python {minor}, the image's)"
+        )
+        return found
+    raise PinboxError(
+        f"--allow-sdist {names}: reading their dependencies means building them, and this machine has no "
+        f"Python {minor} (the image's) to build with; pinbox never builds them with Python {here}",
+        hint=f"install Python {minor} here (`uv python install {minor}`, pyenv) so that `python{minor}` "
+        "is on PATH, or pick versions that ship wheels for the target",
+    )
+
+
+def _runs(path: str, minor: str) -> bool:
+    """Whether `path` is a working Python `minor` (a pyenv shim for another version is not)."""
+    try:
+        done = subprocess.run(
+            [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == minor

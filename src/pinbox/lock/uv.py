@@ -58,6 +58,8 @@ class Request:
     exclude_newer: str | None = None
     exclude_newer_packages: tuple[str, ...] = ()  # NAME=DATE: a cut-off of its own for NAME
     constraints: Path | None = None  # versions another tool's lock holds (pinbox.lock.truth)
+    overrides: Path | None = None  # `NAME ; python_version < '0'`: left out, to find every blocker
+    build_python: str = sys.executable  # builds --allow-sdist packages for their metadata: the image's X.Y
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # platform.uv -> pins
 
 
@@ -75,7 +77,7 @@ def _base_args(req: Request, platform: Platform) -> list[str]:
         "--no-header", "--no-progress", "--color", "never", "--quiet",
         # uv needs an interpreter only to build sdists (--allow-sdist); naming one skips ~0.1 s of
         # discovery per call. Resolution follows --python-version/--python-platform regardless.
-        "--python", sys.executable,
+        "--python", req.build_python,
     ]  # fmt: skip
     for name in req.allow_sdist:
         args += ["--no-binary", name]
@@ -91,6 +93,8 @@ def _base_args(req: Request, platform: Platform) -> list[str]:
         args += ["--exclude-newer-package", package]
     if req.constraints:
         args += ["--constraint", str(req.constraints)]
+    if req.overrides:
+        args += ["--override", str(req.overrides)]
     return args
 
 
@@ -255,11 +259,21 @@ _NETWORK = (
 
 
 class NoWheel(PinboxError):
-    """No wheel of `package` for the target (under the options asked)."""
+    """No wheel of `package` for the target (under the options asked); `needed_by`: what requires
+    it, as uv's explanation says (`omegaconf==2.1.1`, or `you`: the inputs themselves)."""
 
-    def __init__(self, package: str, message: str, hint: str) -> None:
+    def __init__(self, package: str, message: str, hint: str, needed_by: str = "") -> None:
         super().__init__(message, hint=hint)
         self.package = package
+        self.needed_by = needed_by
+
+
+def _needed_by(text: str, name: str) -> str:
+    spelled = "[-_.]".join(re.escape(part) for part in re.split(r"[-_.]", name))
+    parent = re.search(rf"and ([A-Za-z0-9][A-Za-z0-9._-]*(?:==[^\s,]+)?) depends on {spelled}\b", text, re.I)
+    if parent:
+        return parent.group(1)
+    return "you" if re.search(rf"you require {spelled}\b", text, re.I) else ""
 
 
 # `pinbox lock`'s own options: a uv hint naming any other option cannot be followed here
@@ -297,6 +311,7 @@ def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxErro
             f"no wheel of {name} for {target}\n{_indent(explanation)}",
             hint=f"pick a version of {name} that ships a wheel for {platform.tag} and Python "
             f"{minor}, or build it from source in the image with --allow-sdist {name}",
+            needed_by=_needed_by(text, name),
         )
     if any(marker in text for marker in _NETWORK):
         return PinboxError(
