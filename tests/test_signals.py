@@ -87,3 +87,19 @@ def test_a_signal_during_check_exits_cleanly(tmp_path: Path, sig: signal.Signals
     finished = "Found " in out  # the check was done before the signal landed
     assert proc.returncode == expected or (finished and proc.returncode in (1, -sig)), err
     assert "Traceback" not in err
+
+
+def test_signals_are_held_while_c_code_runs_and_delivered_after() -> None:
+    """BuildKit's parser crashed (SIGSEGV) when a handler raised inside it: it runs with SIGINT
+    and SIGTERM held, and the interrupt arrives as soon as it returns."""
+
+    from pinbox.signals import held
+
+    reached = []
+    with pytest.raises(KeyboardInterrupt):
+        with held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # a handler would have raised here
+            reached.append("end of the held block")
+        reached.append("after it")  # the interrupt lands before this line
+    assert reached == ["end of the held block"]

@@ -14,6 +14,7 @@ from pinbox.dockerfile.model import Dockerfile, Instruction, Stage
 from pinbox.dockerfile.state import assignments, remember_secrets, substitute
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.signals import held
 from pinbox.textpos import line_text, lines
 
 KNOWN = frozenset(c.upper() for c in buildkit.all_cmds())
@@ -34,7 +35,8 @@ def parse_dockerfile(text: str, path: Path | str = "Dockerfile") -> Dockerfile:
     if "\0" in text:
         raise PinboxError("Dockerfile is binary, expected text", path=path)
     try:
-        commands = buildkit.parse_string(text)
+        with held():  # a signal inside the C parser crashed it: delivered when it returns
+            commands = buildkit.parse_string(text)
     except buildkit.GoParseError as exc:
         raise _parse_error(str(exc), text, path) from None
     instructions: list[Instruction] = []
