@@ -9,14 +9,17 @@ from pathlib import Path
 from pinbox import paths
 from pinbox.config import load_config
 from pinbox.dockerfile import load_dockerfile
+from pinbox.engine import images, smoke
 from pinbox.engine.build import BuildRequest, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
 from pinbox.engine.progress import BuildLog
-from pinbox.engine.smoke import Smoke, failure, smoke_test
+from pinbox.engine.smoke import Smoke
 from pinbox.engine.steps import Heartbeat, Ordered
 from pinbox.engine.summary import as_json, render, summarize
 from pinbox.errors import EXIT_FINDINGS, PinboxError
+from pinbox.fsutil import read_text
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
+from pinbox.generate.render import GENERATED
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
 from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.names import package_name
@@ -192,12 +195,25 @@ def _run(opts: BuildOptions, ui: UI) -> int:
     if opts.push:
         push(client, ref)
         ui.info(f"pushed {ref}")
-    checked = _smoke(opts, client, ref, plan, ui)
+    checked = _smoke(opts, client, ref, plan, dockerfile, ui)
     summary = replace(summarize(client, ref, result, blocks), smoke=checked)
     ui.result(as_json(summary) if opts.json else render(summary))
     if checked.broken:
-        raise failure(checked, ref, plan.inputs.path.name)
+        raise smoke.failure(checked, ref, plan.inputs.path.name)
     return 0
+
+
+def _basis(dockerfile: Path, ref: str, client: DockerClient) -> tuple[str, bool]:
+    """(what the image's dependencies are made of besides the lock, whether the lock is all of the
+    rest): for a Dockerfile pinbox generated, the final stage's base image ID and the text up to the
+    last dependency layer; for any other, the image's own ID."""
+    text = read_text(dockerfile, what="Dockerfile")
+    last = text.rfind("COPY --from=layer-")
+    model = load_dockerfile(dockerfile)
+    base = images.image_id(client, model.root_base(model.stages[-1])[0]) if model.stages else None
+    if text.startswith(GENERATED) and last >= 0 and base is not None:
+        return json.dumps([base, text[: text.index("\n", last)]]), True
+    return images.image_id(client, ref) or ref, False
 
 
 def _native(platforms: str) -> bool:
@@ -208,19 +224,31 @@ def _native(platforms: str) -> bool:
     return all(p.arch == host for p in parse_platforms(platforms))
 
 
-def _smoke(opts: BuildOptions, client: DockerClient, ref: str, plan: Plan, ui: UI) -> Smoke:
+def _smoke(opts: BuildOptions, client: DockerClient, ref: str, plan: Plan, dockerfile: Path, ui: UI) -> Smoke:
     """Import the top-level requirements in the image (not for another platform or stage)."""
     if not opts.smoke:
         return Smoke(skipped="--no-smoke")
     if opts.target or (opts.platform and not _native(opts.platform)):
         return Smoke(skipped="the image is not the final stage for this machine's platform")
     names = list(dict.fromkeys(n for n in (package_name(r) for r in plan.inputs.requirements) if n))
-    with ui.spinner(f"smoke test: importing {len(names)} requirement(s) in {ref}"):
-        checked = smoke_test(client, ref, names)
+    basis, generated = _basis(dockerfile, ref, client)
+    blocks = load_lock(plan.output)[1] if generated else []
+    pins = {b.name: b.version for b in blocks}
+    roots = {b.name: {n for n in map(package_name, b.roots) if n} for b in blocks}
+    key = smoke.baseline_key(basis)
+    todo = smoke.to_test(names, pins, roots, smoke.load_baseline(key))
+    unchanged = tuple(n for n in names if n not in todo)
+    if not todo:
+        ui.info(f"smoke test: {len(names)} requirement(s) import (passed with these dependencies)")
+        return Smoke(unchanged=unchanged)
+    with ui.spinner(f"smoke test: importing {len(todo)} requirement(s) in {ref}"):
+        checked = replace(smoke.smoke_test(client, ref, todo), unchanged=unchanged)
+    smoke.remember(key, checked, pins, names)
     if checked.skipped:
         ui.info(f"smoke test skipped: {checked.skipped}")
     elif not checked.broken:
-        ui.info(f"smoke test: {len(checked.imported)} requirement(s) import in the image")
+        again = f", {len(names) - len(todo)} unchanged since they passed" if len(todo) < len(names) else ""
+        ui.info(f"smoke test: {len(checked.imported)} requirement(s) import in the image{again}")
     for name in checked.missing:
         ui.warn(f"smoke test: {name} is not installed in the image")
     return checked

@@ -26,6 +26,14 @@ def _run(client: DockerClient, *args: str) -> str:
     return result.stdout
 
 
+def image_id(client: DockerClient, ref: str) -> str | None:
+    """The image's ID (sha256:...), or None when the engine does not have it."""
+    try:
+        return _run(client, "image", "inspect", "--format", "{{.Id}}", ref).strip() or None
+    except PinboxError:
+        return None
+
+
 def image_size(client: DockerClient, ref: str) -> int:
     return int(json.loads(_run(client, "image", "inspect", ref))[0]["Size"])
 

@@ -10,14 +10,17 @@ distribution in the traceback.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from dataclasses import dataclass
 
 from pinbox.engine.docker import DockerClient
 from pinbox.errors import PinboxError
+from pinbox.inventory import cache
 
 TIMEOUT = 600  # seconds for all the imports together
+FORMAT = 1  # of the test and its cache entries: a new test never trusts an old answer
 
 _SCRIPT = r"""
 import importlib, json, os, re, sys, traceback
@@ -100,6 +103,7 @@ class Smoke:
     broken: tuple[Broken, ...] = ()
     missing: tuple[str, ...] = ()
     skipped: str | None = None
+    unchanged: tuple[str, ...] = ()  # not imported again: their closure is the one that passed
 
 
 def smoke_test(client: DockerClient, ref: str, names: list[str]) -> Smoke:
@@ -127,6 +131,47 @@ def smoke_test(client: DockerClient, ref: str, names: list[str]) -> Smoke:
         tuple(Broken(**b) for b in data["broken"]),
         tuple(data["missing"]),
     )
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The last smoke test that passed for an image's dependencies: the pins it had, the names."""
+
+    pins: dict[str, str]
+    imported: tuple[str, ...]
+
+
+def baseline_key(basis: str) -> str:
+    """`basis`: what the dependencies are made of besides the lock (for a Dockerfile pinbox
+    generated: the base image's ID and the text up to the last dependency layer), else the image's
+    ID: a code edit changes neither."""
+    return hashlib.sha256(json.dumps([FORMAT, basis]).encode()).hexdigest()
+
+
+def load_baseline(key: str) -> Baseline | None:
+    known = cache.load_json(cache.smoke_dir(), key)
+    pins, imported = (known.get("pins"), known.get("imported")) if known else (None, None)
+    if not isinstance(pins, dict) or not isinstance(imported, list):
+        return None
+    return Baseline({str(k): str(v) for k, v in pins.items()}, tuple(str(n) for n in imported))
+
+
+def to_test(
+    names: list[str], pins: dict[str, str], roots: dict[str, set[str]], baseline: Baseline | None
+) -> list[str]:
+    """The names whose closure changed since the baseline (every name without one): a name not
+    tested then, or one that pulled in a pin added, removed or moved since."""
+    if baseline is None:
+        return names
+    changed = {n for n in pins.keys() | baseline.pins.keys() if pins.get(n) != baseline.pins.get(n)}
+    affected = {root for name in changed for root in roots.get(name, {name})}
+    return [n for n in names if n not in baseline.imported or n in affected]
+
+
+def remember(key: str, smoke: Smoke, pins: dict[str, str], names: list[str]) -> None:
+    """A test that passed with nothing missing becomes the baseline."""
+    if not smoke.broken and not smoke.missing and not smoke.skipped:
+        cache.store_json(cache.smoke_dir(), key, {"pins": pins, "imported": names})
 
 
 def failure(smoke: Smoke, ref: str, source: str) -> PinboxError:

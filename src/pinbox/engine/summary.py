@@ -96,6 +96,7 @@ def as_json(summary: Summary) -> str:
         "overhead": summary.overhead,
         "smoke": {
             "imported": list(summary.smoke.imported),
+            "unchanged": list(summary.smoke.unchanged),
             "broken": [b.__dict__ for b in summary.smoke.broken],
             "missing": list(summary.smoke.missing),
             "skipped": summary.smoke.skipped,

@@ -1,7 +1,8 @@
 """pinbox's cache folder: facts that never change, kept forever as small JSON files.
 
 The console scripts of each wheel, by the wheel's sha256 (`<cache>/entry-points/<sha256>.json`),
-and the upload times of each project's releases on PyPI (`<cache>/release-times/<name>.json`).
+the upload times of each project's releases on PyPI (`<cache>/release-times/<name>.json`), and
+the smoke tests `pinbox build` passed, by what decides them (`<cache>/smoke/<sha256>.json`).
 Read and written through `pinbox.fsutil` (regular files only, size-capped, atomic, the path
 policy); a key is a sha256 or a normalised name, never a path. A file that cannot be read or does
 not parse is a miss, and a cache that cannot be written costs only the next lookup.
@@ -31,6 +32,10 @@ def entry_points_dir() -> Path:
 
 def release_times_dir() -> Path:
     return paths.cache_root() / "release-times"
+
+
+def smoke_dir() -> Path:
+    return paths.cache_root() / "smoke"
 
 
 def _path(folder: Path, key: str) -> Path | None:
