@@ -23,8 +23,8 @@ import pytest
 
 from pinbox import paths
 from pinbox.errors import PinboxError
-from pinbox.inventory import Wheel, console_scripts, console_scripts_many, entry_points, remote_file
-from pinbox.inventory.entry_points import lookup, parse_scripts
+from pinbox.inventory import entry_points, remote_file
+from pinbox.inventory.entry_points import Wheel, console_scripts, console_scripts_many, lookup, parse_scripts
 from pinbox.inventory.uv_cache import unpacked_wheel, uv_cache_dir
 from pinbox.lock.uv import uv_binary
 

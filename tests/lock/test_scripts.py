@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pinbox.errors import PinboxError
-from pinbox.inventory import Wheel, cache, entry_points, pypi
-from pinbox.inventory.entry_points import Lookup
+from pinbox.inventory import cache, entry_points, pypi
+from pinbox.inventory.entry_points import Lookup, Wheel
 from pinbox.lock import scripts
 
 QUICK, SLOW = "1" * 64, "2" * 64

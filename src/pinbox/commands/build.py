@@ -18,8 +18,8 @@ from pinbox.engine.steps import Heartbeat, Ordered
 from pinbox.engine.summary import as_json, render, summarize
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text
+from pinbox.generate import GENERATED
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
-from pinbox.generate.render import GENERATED
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
 from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.names import package_name

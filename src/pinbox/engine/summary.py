@@ -14,7 +14,7 @@ from pinbox.engine.build import BuildResult
 from pinbox.engine.docker import DockerClient
 from pinbox.engine.smoke import Smoke
 from pinbox.lock.read import LockedBlock
-from pinbox.lock.render import human_size
+from pinbox.units import human_size
 
 _DEPENDENCY_LAYER = re.compile(r"/opt/layers/|pip3? install|uv pip (install|sync)|python3? -m pip install")
 

@@ -1,5 +1,4 @@
-"""Reading what is installed, or will be: here, the console scripts each locked wheel provides."""
-
-from pinbox.inventory.entry_points import Lookup, Wheel, console_scripts, console_scripts_many
-
-__all__ = ["Lookup", "Wheel", "console_scripts", "console_scripts_many"]
+"""Reading what is installed, or will be: the console scripts each locked wheel provides
+(`entry_points`), what PyPI says of a project's files (`pypi`), and pinbox's cache of facts that
+never change (`cache`). Nothing is imported here: `pinbox build` reads the cache without loading
+the HTTP client."""

@@ -9,6 +9,7 @@ from packaging.pylock import Pylock, PylockValidationError
 from pinbox.errors import PinboxError
 from pinbox.lock.header import render_header
 from pinbox.lock.model import Artifact, Lock, Pin
+from pinbox.units import human_size
 
 
 def pin_marker(lock: Lock, pin: Pin) -> str | None:
@@ -35,15 +36,6 @@ def render_requirements(lock: Lock) -> str:
         scripts = f"; scripts: {' '.join(pin.scripts)}" if pin.scripts else ""
         out.append(f"{block}\n    # from: {why}{size}{scripts}\n")
     return head_part + "".join(out)
-
-
-def human_size(size: int) -> str:
-    """1234567 -> '1.2 MB' (decimal units, as PyPI shows them)."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000  # type: ignore[assignment]
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _toml_str(value: str) -> str:

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pinbox.errors import PinboxError
-from pinbox.inventory import Lookup, Wheel, pypi
 from pinbox.inventory import cache as scripts_cache
-from pinbox.inventory.entry_points import MAX_WORKERS, start_lookups
+from pinbox.inventory import pypi
+from pinbox.inventory.entry_points import MAX_WORKERS, Lookup, Wheel, start_lookups
 from pinbox.inventory.pool import Pending
 from pinbox.names import normalize
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pinbox import units
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.copies import copied_sources, under
 from pinbox.dockerfile.ignore import DockerIgnore, Pattern, compile_pattern, parse_dockerignore
@@ -102,10 +103,7 @@ def _sized(size: int, files: int, truncated: bool, owned: dict[str, tuple[Bloat,
 
 
 def human_size(nbytes: int) -> str:
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if nbytes >= scale:
-            return f"{nbytes / scale:.1f} {unit}"
-    return f"{nbytes} bytes"
+    return units.human_size(nbytes, "bytes")
 
 
 def ignore_file(doc: DockerfileDoc) -> Path | None:
