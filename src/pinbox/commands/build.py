@@ -195,25 +195,30 @@ def _run(opts: BuildOptions, ui: UI) -> int:
     if opts.push:
         push(client, ref)
         ui.info(f"pushed {ref}")
-    checked = _smoke(opts, client, ref, plan, dockerfile, ui)
-    summary = replace(summarize(client, ref, result, blocks), smoke=checked)
+    known = images.facts(client, ref, *filter(None, [_final_base(dockerfile)]))
+    checked = _smoke(opts, client, ref, plan, dockerfile, known, ui)
+    summary = replace(summarize(client, ref, result, blocks, known.sizes.get(ref, 0)), smoke=checked)
     ui.result(as_json(summary) if opts.json else render(summary))
     if checked.broken:
         raise smoke.failure(checked, ref, plan.inputs.path.name)
     return 0
 
 
-def _basis(dockerfile: Path, ref: str, client: DockerClient) -> tuple[str, bool]:
+def _basis(dockerfile: Path, ref: str, known: images.Facts) -> tuple[str, bool]:
     """(what the image's dependencies are made of besides the lock, whether the lock is all of the
     rest): for a Dockerfile pinbox generated, the final stage's base image ID and the text up to the
     last dependency layer; for any other, the image's own ID."""
     text = read_text(dockerfile, what="Dockerfile")
     last = text.rfind("COPY --from=layer-")
-    model = load_dockerfile(dockerfile)
-    base = images.image_id(client, model.root_base(model.stages[-1])[0]) if model.stages else None
+    base = known.ids.get(_final_base(dockerfile) or "")
     if text.startswith(GENERATED) and last >= 0 and base is not None:
         return json.dumps([base, text[: text.index("\n", last)]]), True
-    return images.image_id(client, ref) or ref, False
+    return known.ids.get(ref, ref), False
+
+
+def _final_base(dockerfile: Path) -> str | None:
+    model = load_dockerfile(dockerfile)
+    return model.root_base(model.stages[-1])[0] if model.stages else None
 
 
 def _native(platforms: str) -> bool:
@@ -224,14 +229,22 @@ def _native(platforms: str) -> bool:
     return all(p.arch == host for p in parse_platforms(platforms))
 
 
-def _smoke(opts: BuildOptions, client: DockerClient, ref: str, plan: Plan, dockerfile: Path, ui: UI) -> Smoke:
+def _smoke(
+    opts: BuildOptions,
+    client: DockerClient,
+    ref: str,
+    plan: Plan,
+    dockerfile: Path,
+    known: images.Facts,
+    ui: UI,
+) -> Smoke:
     """Import the top-level requirements in the image (not for another platform or stage)."""
     if not opts.smoke:
         return Smoke(skipped="--no-smoke")
     if opts.target or (opts.platform and not _native(opts.platform)):
         return Smoke(skipped="the image is not the final stage for this machine's platform")
     names = list(dict.fromkeys(n for n in (package_name(r) for r in plan.inputs.requirements) if n))
-    basis, generated = _basis(dockerfile, ref, client)
+    basis, generated = _basis(dockerfile, ref, known)
     blocks = load_lock(plan.output)[1] if generated else []
     pins = {b.name: b.version for b in blocks}
     roots = {b.name: {n for n in map(package_name, b.roots) if n} for b in blocks}

@@ -34,27 +34,37 @@ class DockerClient:
         return {**os.environ, **self.env}
 
 
-def _works(args: list[str]) -> bool:
+def _probe(args: list[str]) -> subprocess.Popen[str] | None:
     try:
-        return subprocess.run(args, capture_output=True, timeout=20).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def _major_version(path: str) -> int | None:
-    try:
-        out = subprocess.run(
-            [path, "version", "--format", "{{.Client.Version}}"], capture_output=True, text=True, timeout=20
-        ).stdout.strip()
-        return int(out.split(".")[0])
-    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    except OSError:
         return None
 
 
+def _answer(proc: subprocess.Popen[str] | None) -> str | None:
+    """The probe's stdout when it succeeded, else None (a hung client is given 20 s)."""
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    return out if proc.returncode == 0 else None
+
+
 def _classify(path: str) -> DockerClient | None:
-    if _works([path, "buildx", "version"]):
+    # both questions at once: each is a client start-up (~30 ms), and `pinbox build` asks every run
+    buildx = _probe([path, "buildx", "version"])
+    version = _probe([path, "version", "--format", "{{.Client.Version}}"])
+    has_buildx, client = _answer(buildx) is not None, (_answer(version) or "").strip()
+    if has_buildx:
         return DockerClient(path, buildx=True)
-    major = _major_version(path)
+    try:
+        major: int | None = int(client.split(".")[0])
+    except ValueError:
+        major = None
     # Clients before 23 still build with BuildKit through DOCKER_BUILDKIT=1; newer ones
     # without buildx fall back to the legacy builder, which cannot use cache mounts.
     if major is not None and major < 23:

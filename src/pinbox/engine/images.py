@@ -26,16 +26,36 @@ def _run(client: DockerClient, *args: str) -> str:
     return result.stdout
 
 
-def image_id(client: DockerClient, ref: str) -> str | None:
-    """The image's ID (sha256:...), or None when the engine does not have it."""
+@dataclass(frozen=True)
+class Facts:
+    """ID and size of images the engine has, asked in one call (each client start costs ~30 ms)."""
+
+    ids: dict[str, str]
+    sizes: dict[str, int]
+
+
+def facts(client: DockerClient, *refs: str) -> Facts:
+    """What the engine knows of `refs`; one it does not have is left out."""
+    wanted = list(dict.fromkeys(refs))
+    result = subprocess.run(
+        client.command("image", "inspect", "--format", "{{.Id}} {{.Size}}", *wanted),
+        env=client.environ(),
+        capture_output=True,
+        text=True,
+    )
+    found = [line.split() for line in result.stdout.splitlines() if len(line.split()) == 2]
+    if len(found) != len(wanted):  # some missing: ask one by one to know which is which
+        found = [_one(client, ref) for ref in wanted]
+    ids = {ref: row[0] for ref, row in zip(wanted, found, strict=True) if row}
+    sizes = {ref: int(row[1]) for ref, row in zip(wanted, found, strict=True) if row and row[1].isdigit()}
+    return Facts(ids, sizes)
+
+
+def _one(client: DockerClient, ref: str) -> list[str]:
     try:
-        return _run(client, "image", "inspect", "--format", "{{.Id}}", ref).strip() or None
+        return _run(client, "image", "inspect", "--format", "{{.Id}} {{.Size}}", ref).split()
     except PinboxError:
-        return None
-
-
-def image_size(client: DockerClient, ref: str) -> int:
-    return int(json.loads(_run(client, "image", "inspect", ref))[0]["Size"])
+        return []
 
 
 def layers(client: DockerClient, ref: str) -> list[Layer]:

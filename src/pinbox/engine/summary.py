@@ -38,7 +38,9 @@ class Summary:
         return self.dependency_bytes / self.installed_bytes - 1 if self.installed_bytes else None
 
 
-def summarize(client: DockerClient, ref: str, result: BuildResult, blocks: list[LockedBlock]) -> Summary:
+def summarize(
+    client: DockerClient, ref: str, result: BuildResult, blocks: list[LockedBlock], size: int
+) -> Summary:
     steps = result.log.user_steps
     layers = images.layers(client, ref)
     deps = [layer for layer in layers if _DEPENDENCY_LAYER.search(layer.created_by)]
@@ -53,7 +55,7 @@ def summarize(client: DockerClient, ref: str, result: BuildResult, blocks: list[
         steps=len(steps),
         cached=[s.name for s in steps if s.cached],
         rebuilt=[(s.name, s.seconds) for s in steps if not s.cached],
-        size=images.image_size(client, ref),
+        size=size,
         layers=[(layer.size, layer.created_by) for layer in layers],
         dependency_bytes=sum(layer.size for layer in deps),
         installed_bytes=floor,
