@@ -139,9 +139,21 @@ def recorded_options(text: str, project: Path) -> LockOptions:
         name = _RECORDED.get(flag)
         if name in ("extras", "allow_sdist"):
             values[name] = (*values.get(name, ()), value)  # type: ignore[misc]
+        elif name == "as_of" and not _valid_as_of(value):
+            continue  # a damaged header never blocks regenerating: the default (auto) instead
         elif name:
             values[name] = value
     return LockOptions(project=project, **values)  # type: ignore[arg-type]
+
+
+def _valid_as_of(value: str) -> bool:
+    from pinbox.lock.as_of import check_choice
+
+    try:
+        check_choice(value)
+    except PinboxError:
+        return False
+    return True
 
 
 def with_recorded(opts: LockOptions, lock_path: Path) -> LockOptions:
