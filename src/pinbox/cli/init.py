@@ -26,7 +26,7 @@ from pinbox.ui import UI
     "--installer",
     type=click.Choice(["uv", "pip"]),
     default=None,
-    help="Installer used in the builder stage; neither ends up in the image. "
+    help="Installer of the dependency stages; neither ends up in the image. "
     "[default: uv; pip for Python below 3.8, which uv cannot run on]",
 )
 @click.option(
@@ -49,8 +49,9 @@ def init(ui: UI, /, project: Path, **kwargs: Any) -> int:
     CUDA wheels a package pulls in by default are named with their CPU way out.
 
     The Dockerfile is multi-stage: dependencies install from the hashed lock in layers (large and
-    stable first) under a BuildKit cache mount, the final stage gets only the virtualenv and the
-    code, and runs as a non-root user. Existing files are never overwritten without --force.
+    stable first), each in a stage of its own under a BuildKit cache mount; the final stage gets
+    only the virtualenv and the code, and runs as a non-root user. Existing files are never
+    overwritten without --force.
 
     \b
     Examples:
