@@ -316,3 +316,35 @@ def test_a_floating_python_tag_is_named_as_such(text: str, said: str, example: s
     hint = str(caught.value.hint)
     newest = max(data_table("eol")["python"], key=lambda v: tuple(map(int, v.split("."))))  # the newest known
     assert (f"(`{example.format(newest)}`)" in hint) if example else ("[tool.pinbox] python" in hint)
+
+
+@pytest.mark.parametrize(
+    ("text", "python"),
+    [
+        (
+            "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN apt-get install -y python3-pip\n",
+            "3.10",
+        ),
+        ("FROM ubuntu:24.04\nRUN apt install -y --no-install-recommends python3 python3-venv\n", "3.12"),
+        ("FROM debian:bookworm-slim\nRUN apt-get install -y python3=3.11.2-1+b1\n", "3.11"),
+        ("FROM ubuntu:20.04 AS base\nRUN apt-get install -y python3-dev\nFROM base\nRUN true\n", "3.8"),
+    ],
+)
+def test_python_installed_from_the_distribution(text: str, python: str) -> None:
+    target = target_of(text)
+    assert target.python == python and "apt installs python3" in target.source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM ubuntu:22.04\nRUN apt-get install -y curl\n",  # no python3 installed
+        "FROM alpine:3.20\nRUN apk add python3\n",  # not a distribution in the table
+        # installed in another stage than the final one
+        "FROM ubuntu:22.04 AS build\nRUN apt-get install -y python3\nFROM ubuntu:22.04\nRUN true\n",
+    ],
+)
+def test_no_distribution_python_to_infer(text: str) -> None:
+    with pytest.raises(PinboxError) as caught:
+        target_of(text)
+    assert "does not say which Python it runs" in caught.value.message

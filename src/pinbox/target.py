@@ -191,6 +191,32 @@ def facts_of_image(ref: str) -> BaseImageFacts:
     return BaseImageFacts(python=python, libc=libc, glibc=glibc, patch=patch)
 
 
+_APT = ("apt-get", "apt", "apt-fast")
+_PYTHON3 = re.compile(r"python3(-(pip|dev|venv|full|minimal))?(=\S*)?")
+
+
+def _distro_python(dockerfile: Dockerfile, ref: str) -> tuple[str, str] | None:
+    """(X.Y, where it comes from) when the final stage installs `python3` from the distribution of
+    a base without Python (ubuntu, debian, nvidia/cuda): that distribution's python3."""
+    from pinbox.datafiles import data_table
+    from pinbox.dockerfile.shell import read_run
+
+    name, tag, _ = split_ref(ref.lower())
+    words = f"{name.split('/')[-1]}{tag or ''} {tag or ''}".replace(":", "")
+    table: dict[str, str] = data_table("distro_python")["python3"]
+    version = next((v for key, v in table.items() if key in words), None)
+    final = dockerfile.final_stage
+    if version is None or final is None:
+        return None
+    for ins in (i for s in dockerfile.lineage(final) for i in s.instructions if i.runs):
+        for command in read_run(dockerfile, ins).commands:
+            words_ = [w.text for w in command.words]
+            if command.program in _APT and "install" in words_ and any(_PYTHON3.fullmatch(w) for w in words_):
+                where = f"{dockerfile.path.name}:{ins.line} (apt installs python3 on {ref}: Python {version})"
+                return version, where
+    return None
+
+
 def _newest_python() -> str:
     """The newest Python pinbox knows of (data/eol.toml), for examples in messages."""
     from pinbox.datafiles import data_table
@@ -211,6 +237,9 @@ def target_from_dockerfile(
     where = f"{dockerfile.path.name}:{root.from_line} (FROM {ref})"
     where = f"--python {python}; platform from {where}" if python else where
     py = python or facts.python
+    distro = None if py else _distro_python(dockerfile, ref)
+    if distro:
+        py, where = distro
     if py is None:
         name, tag, _ = split_ref(ref)
         official = name.split("/")[-1].lower() == "python" and "$" not in ref
