@@ -93,8 +93,13 @@ def test_signals_are_held_while_c_code_runs_and_delivered_after() -> None:
     """BuildKit's parser crashed (SIGSEGV) when a handler raised inside it: it runs with SIGINT
     and SIGTERM held, and the interrupt arrives as soon as it returns."""
 
+    import threading
+
     from pinbox.signals import held
 
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)  # a process-directed signal may go here
+    other.start()
     reached = []
     with pytest.raises(KeyboardInterrupt):
         with held():
@@ -102,4 +107,19 @@ def test_signals_are_held_while_c_code_runs_and_delivered_after() -> None:
             time.sleep(0.05)  # a handler would have raised here
             reached.append("end of the held block")
         reached.append("after it")  # the interrupt lands before this line
+    stop.set()
     assert reached == ["end of the held block"]
+
+
+def test_the_sigterm_handler_needs_no_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM 30 ms after start landed while `pinbox.errors` was being imported, and the handler's
+    own import of it failed with a traceback: the handler holds its exception from the start."""
+    import sys
+
+    from pinbox import entry
+    from pinbox.errors import Terminated
+
+    monkeypatch.setitem(sys.modules, "pinbox.errors", None)  # importing it now fails
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    with pytest.raises(Terminated):
+        entry._terminate(signal.SIGTERM, None)

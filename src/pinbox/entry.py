@@ -10,11 +10,11 @@ import os
 import signal
 import sys
 
+from pinbox.terminated import Terminated  # held before the handler exists (no imports of its own)
+
 
 def _terminate(_signum: int, _frame: object) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough; cleanup must not be cut short
-    from pinbox.errors import Terminated
-
     raise Terminated
 
 
@@ -29,7 +29,7 @@ def main() -> int:
 
         if isinstance(exc, KeyboardInterrupt):
             code = errors.EXIT_INTERRUPTED
-        elif isinstance(exc, errors.Terminated):
+        elif isinstance(exc, Terminated):
             code = errors.EXIT_TERMINATED
         else:
             raise

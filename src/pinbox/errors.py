@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pinbox.terminated import Terminated
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "PinboxError",
+    "Terminated",
+]
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived (a BaseException, like KeyboardInterrupt, so cleanup code still runs)."""
 
 
 class PinboxError(Exception):
