@@ -48,3 +48,12 @@ def test_only_a_passing_test_becomes_the_baseline() -> None:
     smoke.remember(key, smoke.Smoke(tuple(NAMES)), PINS, NAMES)
     assert smoke.load_baseline(key) == smoke.Baseline(PINS, tuple(NAMES))
     assert smoke.load_baseline(smoke.baseline_key("another basis")) is None
+
+
+def test_the_floor_is_remembered_by_its_key() -> None:
+    from pinbox.engine import images
+
+    key = smoke.baseline_key("floor test")
+    assert images.cached_floor(key) is None
+    images.remember_floor(key, 450_500_000)
+    assert images.cached_floor(key) == 450_500_000

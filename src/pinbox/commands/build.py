@@ -15,7 +15,7 @@ from pinbox.engine.docker import DockerClient, find_docker
 from pinbox.engine.progress import BuildLog
 from pinbox.engine.smoke import Smoke
 from pinbox.engine.steps import Heartbeat, Ordered
-from pinbox.engine.summary import as_json, render, summarize
+from pinbox.engine.summary import as_json, layers_of, render, summarize
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text
 from pinbox.generate import GENERATED
@@ -196,8 +196,14 @@ def _run(opts: BuildOptions, ui: UI) -> int:
         push(client, ref)
         ui.info(f"pushed {ref}")
     known = images.facts(client, ref, *filter(None, [_final_base(dockerfile)]))
-    checked = _smoke(opts, client, ref, plan, dockerfile, known, ui)
-    summary = replace(summarize(client, ref, result, blocks, known.sizes.get(ref, 0)), smoke=checked)
+    layers = layers_of(client, ref, blocks)
+    floor = images.cached_floor(layers.floor_key) if layers.floor_key else None
+    measure = [b.name for b in blocks] if layers.floor_key and floor is None else None
+    checked = _smoke(opts, client, ref, plan, dockerfile, known, ui, measure)
+    if measure is not None and layers.floor_key and checked.floor is not None:
+        floor = checked.floor
+        images.remember_floor(layers.floor_key, floor)
+    summary = replace(summarize(ref, result, known.sizes.get(ref, 0), layers, floor), smoke=checked)
     ui.result(as_json(summary) if opts.json else render(summary))
     if checked.broken:
         raise smoke.failure(checked, ref, plan.inputs.path.name)
@@ -237,30 +243,44 @@ def _smoke(
     dockerfile: Path,
     known: images.Facts,
     ui: UI,
+    floor: list[str] | None,
 ) -> Smoke:
-    """Import the top-level requirements in the image (not for another platform or stage)."""
-    if not opts.smoke:
-        return Smoke(skipped="--no-smoke")
-    if opts.target or (opts.platform and not _native(opts.platform)):
-        return Smoke(skipped="the image is not the final stage for this machine's platform")
-    names = list(dict.fromkeys(n for n in (package_name(r) for r in plan.inputs.requirements) if n))
-    basis, generated = _basis(dockerfile, ref, known)
-    blocks = load_lock(plan.output)[1] if generated else []
-    pins = {b.name: b.version for b in blocks}
-    roots = {b.name: {n for n in map(package_name, b.roots) if n} for b in blocks}
-    key = smoke.baseline_key(basis)
-    todo = smoke.to_test(names, pins, roots, smoke.load_baseline(key))
-    unchanged = tuple(n for n in names if n not in todo)
+    """Import the top-level requirements in the image (not for another platform or stage), and
+    measure the installed size of `floor` in the same container when asked."""
+    todo: list[str] = []
+    unchanged: tuple[str, ...] = ()
+    skipped = (
+        "--no-smoke"
+        if not opts.smoke
+        else "the image is not the final stage for this machine's platform"
+        if opts.target or (opts.platform and not _native(opts.platform))
+        else None
+    )
+    if skipped is None:
+        names = list(dict.fromkeys(n for n in (package_name(r) for r in plan.inputs.requirements) if n))
+        basis, generated = _basis(dockerfile, ref, known)
+        blocks = load_lock(plan.output)[1] if generated else []
+        pins = {b.name: b.version for b in blocks}
+        roots = {b.name: {n for n in map(package_name, b.roots) if n} for b in blocks}
+        key = smoke.baseline_key(basis)
+        todo = smoke.to_test(names, pins, roots, smoke.load_baseline(key))
+        unchanged = tuple(n for n in names if n not in todo)
+    if not todo and floor is None:
+        if skipped is None:
+            ui.info(f"smoke test: {len(unchanged)} requirement(s) import (passed with these dependencies)")
+        return Smoke(skipped=skipped, unchanged=unchanged)
+    doing = f"smoke test: importing {len(todo)} requirement(s)" if todo else "measuring the installed size"
+    with ui.spinner(f"{doing} in {ref}"):
+        checked = replace(smoke.smoke_test(client, ref, todo, floor), unchanged=unchanged)
     if not todo:
-        ui.info(f"smoke test: {len(names)} requirement(s) import (passed with these dependencies)")
-        return Smoke(unchanged=unchanged)
-    with ui.spinner(f"smoke test: importing {len(todo)} requirement(s) in {ref}"):
-        checked = replace(smoke.smoke_test(client, ref, todo), unchanged=unchanged)
+        if skipped is None:
+            ui.info(f"smoke test: {len(unchanged)} requirement(s) import (passed with these dependencies)")
+        return replace(checked, skipped=skipped)
     smoke.remember(key, checked, pins, names)
     if checked.skipped:
         ui.info(f"smoke test skipped: {checked.skipped}")
     elif not checked.broken:
-        again = f", {len(names) - len(todo)} unchanged since they passed" if len(todo) < len(names) else ""
+        again = f", {len(unchanged)} unchanged since they passed" if unchanged else ""
         ui.info(f"smoke test: {len(checked.imported)} requirement(s) import in the image{again}")
     for name in checked.missing:
         ui.warn(f"smoke test: {name} is not installed in the image")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
-from pinbox import paths
 from pinbox.engine.docker import DockerClient
 from pinbox.errors import PinboxError
-from pinbox.fsutil import read_bytes, write_atomic
+from pinbox.inventory import cache
 
 
 @dataclass(frozen=True)
@@ -65,60 +62,16 @@ def layers(client: DockerClient, ref: str) -> list[Layer]:
     return [Layer(int(size), created) for size, created in reversed(rows)]
 
 
-# Installed size: the files in each locked distribution's RECORD, plus the bytecode compiled for
-# its modules (pip lists .pyc in RECORD, `uv --compile-bytecode` does not), counted once.
-FLOOR_SCRIPT = """
-import importlib.metadata as m, importlib.util as u, json, os, sys
-names = set(json.loads(sys.argv[1]))
-seen = set()
-for dist in m.distributions():
-    if (dist.metadata["Name"] or "").lower().replace("_", "-").replace(".", "-") in names:
-        for f in dist.files or ():
-            p = str(dist.locate_file(f))
-            seen.add(p)
-            if p.endswith(".py"):
-                seen.add(u.cache_from_source(p))
-print(sum(os.path.getsize(p) for p in seen if os.path.isfile(p) and not os.path.islink(p)))
-"""
+# Installed size (the floor): measured in the smoke test's container (pinbox.engine.smoke), and
+# remembered by what decides it (the lock and the dependency layers it produced), so a rebuild
+# that changed only the code measures nothing again.
 
 
-def installed_size(client: DockerClient, ref: str, names: list[str]) -> int:
-    """Bytes of the files the image's locked distributions installed (their RECORDs): the floor."""
-    out = _run(
-        client,
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--entrypoint",
-        "python",
-        ref,
-        "-c",
-        FLOOR_SCRIPT,
-        json.dumps(sorted(names)),
-    )
-    return int(out.strip().splitlines()[-1])
+def cached_floor(key: str) -> int | None:
+    known = cache.load_json(cache.floors_dir(), key)
+    size = known.get("bytes") if known else None
+    return size if isinstance(size, int) else None
 
 
-def _cache_file() -> Path:
-    return paths.cache_root() / "installed-sizes.json"
-
-
-def installed_size_cached(client: DockerClient, ref: str, names: list[str], key: str) -> int:
-    """installed_size, remembered by `key` (the lock and the dependency layers it produced), so a
-    rebuild that changed only the code does not start a container to measure the same thing."""
-    path = _cache_file()
-    try:
-        known = json.loads(read_bytes(path, what="cache file"))
-    except (PinboxError, ValueError):
-        known = {}
-    if isinstance(known, dict) and isinstance(known.get(key), int):
-        return int(known[key])
-    size = installed_size(client, ref, names)
-    known = {**(known if isinstance(known, dict) else {}), key: size}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(dict(list(known.items())[-200:])))
-    except (OSError, PinboxError):
-        pass  # a cache, not a result: an unwritable home only costs the next measurement
-    return size
+def remember_floor(key: str, size: int) -> None:
+    cache.store_json(cache.floors_dir(), key, {"bytes": size})

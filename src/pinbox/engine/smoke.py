@@ -23,12 +23,24 @@ TIMEOUT = 600  # seconds for all the imports together
 FORMAT = 1  # of the test and its cache entries: a new test never trusts an old answer
 
 _SCRIPT = r"""
-import importlib, json, os, re, sys, traceback
+import importlib, importlib.util, json, os, re, sys, traceback
 try:
     import importlib.metadata as md
 except ImportError:
     print(json.dumps({"skipped": "the image's Python has no importlib.metadata (3.8 or newer)"}))
     sys.exit(0)
+asked = json.loads(sys.argv[1])
+floor = None
+if asked["floor"] is not None:  # before any import writes bytecode: what the install left
+    wanted, seen = set(asked["floor"]), set()
+    for dist in md.distributions():
+        if re.sub(r"[-_.]+", "-", dist.metadata["Name"] or "").lower() in wanted:
+            for f in dist.files or ():
+                p = str(dist.locate_file(f))
+                seen.add(p)
+                if p.endswith(".py"):
+                    seen.add(importlib.util.cache_from_source(p))
+    floor = sum(os.path.getsize(p) for p in seen if os.path.isfile(p) and not os.path.islink(p))
 owners = md.packages_distributions() if hasattr(md, "packages_distributions") else {}
 def norm(name):
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -56,8 +68,8 @@ def blamed(own, exc):
         if norm(name) != own:
             return name
     return None
-out = {"imported": [], "broken": [], "missing": []}
-for name in sys.argv[1:]:
+out = {"imported": [], "broken": [], "missing": [], "floor": floor}
+for name in asked["imports"]:
     try:
         dist = md.distribution(name)
     except md.PackageNotFoundError:
@@ -104,13 +116,17 @@ class Smoke:
     missing: tuple[str, ...] = ()
     skipped: str | None = None
     unchanged: tuple[str, ...] = ()  # not imported again: their closure is the one that passed
+    floor: int | None = None  # bytes the locked distributions installed, when asked
 
 
-def smoke_test(client: DockerClient, ref: str, names: list[str]) -> Smoke:
-    """Import every name's modules in a container of `ref` (network off; the image's own user)."""
-    if not names:
+def smoke_test(client: DockerClient, ref: str, names: list[str], floor: list[str] | None = None) -> Smoke:
+    """Import every name's modules in a container of `ref` (network off; the image's own user);
+    with `floor`, also measure the bytes those distributions installed (their RECORDs and the
+    bytecode of their modules), before any import, in the same container."""
+    if not names and floor is None:
         return Smoke(skipped="no top-level requirements")
-    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", ref, "-c", _SCRIPT, *names]
+    asked = json.dumps({"imports": names, "floor": sorted(floor) if floor is not None else None})
+    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", ref, "-c", _SCRIPT, asked]
     try:
         done = subprocess.run(
             client.command(*args), env=client.environ(), capture_output=True, text=True, timeout=TIMEOUT
@@ -126,10 +142,12 @@ def smoke_test(client: DockerClient, ref: str, names: list[str]) -> Smoke:
         return Smoke(skipped=f"python did not run in the image ({' '.join(tail)[:200] or 'no output'})")
     if "skipped" in data:
         return Smoke(skipped=str(data["skipped"]))
+    measured = data.get("floor")
     return Smoke(
         tuple(data["imported"]),
         tuple(Broken(**b) for b in data["broken"]),
         tuple(data["missing"]),
+        floor=measured if isinstance(measured, int) else None,
     )
 
 

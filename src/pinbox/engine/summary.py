@@ -38,17 +38,25 @@ class Summary:
         return self.dependency_bytes / self.installed_bytes - 1 if self.installed_bytes else None
 
 
-def summarize(
-    client: DockerClient, ref: str, result: BuildResult, blocks: list[LockedBlock], size: int
-) -> Summary:
+@dataclass(frozen=True)
+class Layers:
+    """The image's layers, its dependency layers, and the key its floor is remembered by."""
+
+    all: list[images.Layer]
+    deps: list[images.Layer]
+    floor_key: str | None
+
+
+def layers_of(client: DockerClient, ref: str, blocks: list[LockedBlock]) -> Layers:
+    found = images.layers(client, ref)
+    deps = [layer for layer in found if _DEPENDENCY_LAYER.search(layer.created_by)]
+    basis = [[b.text for b in blocks], [(d.size, d.created_by) for d in deps]]
+    key = hashlib.sha256(json.dumps(basis).encode()).hexdigest() if blocks else None
+    return Layers(found, deps, key)
+
+
+def summarize(ref: str, result: BuildResult, size: int, layers: Layers, floor: int | None) -> Summary:
     steps = result.log.user_steps
-    layers = images.layers(client, ref)
-    deps = [layer for layer in layers if _DEPENDENCY_LAYER.search(layer.created_by)]
-    floor = None
-    if blocks:
-        pins = [b.text for b in blocks]
-        key = hashlib.sha256(json.dumps([pins, [(d.size, d.created_by) for d in deps]]).encode()).hexdigest()
-        floor = images.installed_size_cached(client, ref, [b.name for b in blocks], key)
     return Summary(
         image=ref,
         seconds=round(result.seconds, 2),
@@ -56,8 +64,8 @@ def summarize(
         cached=[s.name for s in steps if s.cached],
         rebuilt=[(s.name, s.seconds) for s in steps if not s.cached],
         size=size,
-        layers=[(layer.size, layer.created_by) for layer in layers],
-        dependency_bytes=sum(layer.size for layer in deps),
+        layers=[(layer.size, layer.created_by) for layer in layers.all],
+        dependency_bytes=sum(layer.size for layer in layers.deps),
         installed_bytes=floor,
     )
 
