@@ -306,6 +306,8 @@ def test_find_dockerfile(tmp_path: Path) -> None:
         ("FROM python:latest\n", "is CPython, but its tag names no version", "python:{}-slim"),
         ("FROM python\n", "without a tag it means `latest`, which names no version", "python:{}-slim"),
         ("FROM python:slim-bookworm\n", "its tag names no version", "python:{}-slim-bookworm"),
+        ("FROM python:3-slim\n", "its tag names only the major version", "python:{}-slim"),
+        ("FROM python:3\n", "its tag names only the major version", "python:{}-slim"),
         ("FROM ubuntu:22.04\n", "does not say which Python it runs", None),
     ],
 )

@@ -243,12 +243,16 @@ def target_from_dockerfile(
     if py is None:
         name, tag, _ = split_ref(ref)
         official = name.split("/")[-1].lower() == "python" and "$" not in ref
+        flavour = re.sub(r"^3(-|$)", "", tag or "")  # `3-slim`: slim
         example = (
-            f"python:{_newest_python()}-{tag if tag and tag != 'latest' else 'slim'}" if official else ""
+            f"python:{_newest_python()}-{flavour if flavour and flavour != 'latest' else 'slim'}"
+            if official
+            else ""
         )
+        said = "names only the major version" if tag and re.match(r"3(-|$)", tag) else "names no version"
         raise PinboxError(
             f"the base image {ref!r} is CPython, but "
-            f"{'its tag' if tag else 'without a tag it means `latest`, which'} names no version: the "
+            f"{'its tag' if tag else 'without a tag it means `latest`, which'} {said}: the "
             "Python it runs moves with every release, and a lock can only be made for one"
             if official
             else f"the base image {ref!r} does not say which Python it runs",

@@ -500,3 +500,16 @@ def test_a_tampered_as_of_in_the_header_falls_back_to_auto(tmp_path: Path, run: 
     code, _, err = run("lock", project)
     assert code == 0, err
     assert "--as-of" not in (project / "requirements.lock").read_text().splitlines()[1]
+
+
+def test_a_local_project_in_the_requirements_is_named_not_a_crash(tmp_path: Path, run: Run) -> None:
+    """`-e .` resolves to a package without a version (it crashed with KeyError: 'version')."""
+    project = _project(tmp_path, "six==1.16.0\n-e .\n")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo-local"\nversion = "0.1.0"\n\n[build-system]\n'
+        'requires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+    )
+    code, _, err = run("lock", "-i", "requirements.txt", project)
+    assert code == 2 and "unexpectedly" not in err
+    assert "`demo-local` is a local project" in err and "pip install --no-deps ." in err
+    assert not (project / "requirements.lock").exists()

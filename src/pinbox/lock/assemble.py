@@ -88,6 +88,13 @@ def assemble(
         roots = _roots(res.parents)
         for package in res.packages:
             name = str(normalize(str(package["name"])))
+            if "version" not in package:  # `-e .` or a path: no release to pin and hash
+                raise PinboxError(
+                    f"`{name}` is a local project (`-e .` or a path in the requirements), which a hashed "
+                    "lock cannot hold",
+                    hint="take the line out of the requirements and install the project in the image after "
+                    "the lock (`COPY . .` then `pip install --no-deps .`); list its dependencies instead",
+                )
             key = (name, str(package["version"]))
             slot = grouped.setdefault(key, {"platforms": [], "artifacts": {}, "roots": set()})
             slot["platforms"].append(res.platform)

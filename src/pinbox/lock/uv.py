@@ -159,7 +159,7 @@ def _annotate(
     jobs = []
     for i, (platform, pkgs) in enumerate(zip(platforms, packages, strict=True)):
         pins = tmp / f"pins.p{i}.txt"
-        pins.write_text("".join(f"{p['name']}=={p['version']}\n" for p in pkgs))
+        pins.write_text("".join(f"{p['name']}=={p['version']}\n" for p in pkgs if "version" in p))
         args = [*_base_args(req, platform), "--annotation-style", "line", "-c", str(pins)]
         args = [a for a in args if a not in ("--upgrade",)]
         jobs.append((args, req.project))
@@ -171,7 +171,9 @@ def _annotate(
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platform)
         versions, parents = parse_annotated(result.stdout)
-        expected = {str(normalize(p["name"])): str(p["version"]) for p in pkgs}
+        expected = {str(normalize(p["name"])): str(p["version"]) for p in pkgs if "version" in p}
+        local = {str(normalize(p["name"])) for p in pkgs if "version" not in p}  # `-e .`, a path
+        versions = {name: v for name, v in versions.items() if name not in local}
         if versions != expected:
             raise PinboxError(
                 f"uv gave different versions when annotating the resolution for {platform.docker}",
