@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pinbox import paths
 from pinbox.config import load_config
-from pinbox.dockerfile import load_dockerfile
+from pinbox.dockerfile import Dockerfile, load_dockerfile
 from pinbox.engine import images, smoke
 from pinbox.engine.build import BuildRequest, push, run_build, stage_ref, tag
 from pinbox.engine.docker import DockerClient, find_docker
@@ -17,7 +17,6 @@ from pinbox.engine.smoke import Smoke
 from pinbox.engine.steps import Heartbeat, Ordered
 from pinbox.engine.summary import as_json, layers_of, render, summarize
 from pinbox.errors import EXIT_FINDINGS, PinboxError
-from pinbox.fsutil import read_text
 from pinbox.generate import GENERATED
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
@@ -70,9 +69,8 @@ def _fresh_lock(opts: BuildOptions, lock: Path, ui: UI) -> Plan:
     return made.plan
 
 
-def _copied_stages(dockerfile: Path) -> list[str]:
+def _copied_stages(model: Dockerfile) -> list[str]:
     """Named stages the final stage copies from (their layers are not in its inline cache)."""
-    model = load_dockerfile(dockerfile)
     final = model.final_stage
     if final is None:
         return []
@@ -80,9 +78,9 @@ def _copied_stages(dockerfile: Path) -> list[str]:
     return [s.name for s in model.stages[:-1] if s.name and s.name in names]
 
 
-def _stage_names(dockerfile: Path) -> list[str]:
+def _stage_names(model: Dockerfile) -> list[str]:
     """BuildKit's names of the stages, in Dockerfile order (`stage-N` for an unnamed one)."""
-    stages = load_dockerfile(dockerfile).stages
+    stages = model.stages
     return [s.name or (f"stage-{s.index}" if len(stages) > 1 else "") for s in stages]
 
 
@@ -154,7 +152,8 @@ def _run(opts: BuildOptions, ui: UI) -> int:
         if changed:
             ui.info(f"updated {FOLDER}/: {', '.join(changed)}")
     ref = opts.tag or f"{project_name(opts.project)}:latest"
-    stages = _copied_stages(dockerfile)
+    model = load_dockerfile(dockerfile)  # read once: stages, cache refs, progress order, smoke basis
+    stages = _copied_stages(model)
     cache_from = opts.cache_from
     if not client.buildx:  # inline cache holds one stage: each builder stage gets its own ref
         sources = (*opts.cache_from, *((opts.cache_to,) if opts.cache_to else ()))
@@ -182,7 +181,7 @@ def _run(opts: BuildOptions, ui: UI) -> int:
             ui.info(f"pushed {cache} (inline cache of stage {stage})")
     raw = ui.info if opts.progress == "plain" else None
     log = BuildLog()
-    order = Ordered(_stage_names(dockerfile), ui.info, log)
+    order = Ordered(_stage_names(model), ui.info, log)
     try:
         with ui.spinner(f"building {ref}"), Heartbeat(order.tick):
             result = run_build(client, req, order.finished, raw, log)
@@ -195,11 +194,11 @@ def _run(opts: BuildOptions, ui: UI) -> int:
     if opts.push:
         push(client, ref)
         ui.info(f"pushed {ref}")
-    known = images.facts(client, ref, *filter(None, [_final_base(dockerfile)]))
+    known = images.facts(client, ref, *filter(None, [_final_base(model)]))
     layers = layers_of(client, ref, blocks)
     floor = images.cached_floor(layers.floor_key) if layers.floor_key else None
     measure = [b.name for b in blocks] if layers.floor_key and floor is None else None
-    checked = _smoke(opts, client, ref, plan, dockerfile, known, ui, measure)
+    checked = _smoke(opts, client, ref, plan, model, known, ui, measure)
     if measure is not None and layers.floor_key and checked.floor is not None:
         floor = checked.floor
         images.remember_floor(layers.floor_key, floor)
@@ -210,20 +209,19 @@ def _run(opts: BuildOptions, ui: UI) -> int:
     return 0
 
 
-def _basis(dockerfile: Path, ref: str, known: images.Facts) -> tuple[str, bool]:
+def _basis(model: Dockerfile, ref: str, known: images.Facts) -> tuple[str, bool]:
     """(what the image's dependencies are made of besides the lock, whether the lock is all of the
     rest): for a Dockerfile pinbox generated, the final stage's base image ID and the text up to the
     last dependency layer; for any other, the image's own ID."""
-    text = read_text(dockerfile, what="Dockerfile")
+    text = model.text
     last = text.rfind("COPY --from=layer-")
-    base = known.ids.get(_final_base(dockerfile) or "")
+    base = known.ids.get(_final_base(model) or "")
     if text.startswith(GENERATED) and last >= 0 and base is not None:
         return json.dumps([base, text[: text.index("\n", last)]]), True
     return known.ids.get(ref, ref), False
 
 
-def _final_base(dockerfile: Path) -> str | None:
-    model = load_dockerfile(dockerfile)
+def _final_base(model: Dockerfile) -> str | None:
     return model.root_base(model.stages[-1])[0] if model.stages else None
 
 
@@ -240,7 +238,7 @@ def _smoke(
     client: DockerClient,
     ref: str,
     plan: Plan,
-    dockerfile: Path,
+    model: Dockerfile,
     known: images.Facts,
     ui: UI,
     floor: list[str] | None,
@@ -258,7 +256,7 @@ def _smoke(
     )
     if skipped is None:
         names = list(dict.fromkeys(n for n in (package_name(r) for r in plan.inputs.requirements) if n))
-        basis, generated = _basis(dockerfile, ref, known)
+        basis, generated = _basis(model, ref, known)
         blocks = load_lock(plan.output)[1] if generated else []
         pins = {b.name: b.version for b in blocks}
         roots = {b.name: {n for n in map(package_name, b.roots) if n} for b in blocks}
