@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from pinbox.lock.read import roots_of, scripts_of, size_of
 from pinbox.memo import per_object
-from pinbox.names import normalize
+from pinbox.names import normalize, package_name
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
-_FROM = re.compile(r"^\s*#\s*from:\s*([^;\n]*)", re.MULTILINE)  # pinbox: the top-level requirements
 _VIA = re.compile(r"#\s*via\b([^\n]*(?:\n\s*#\s{2,}[^\n]*)*)")  # pip-compile: who requires it
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -26,9 +25,13 @@ class Locked:
     line: int
     size: int | None = None
     scripts: tuple[str, ...] = ()
-    pulled_by: tuple[str, ...] = ()  # normalised names of what pulled it in (pinbox: from; pip-compile: via)
     hashes: tuple[str, ...] = ()  # sha256 hex digests of its files
     roots: tuple[str, ...] = ()  # what pulled it in as written (pinbox: requirements; pip-compile: parents)
+
+    @property
+    def pulled_by(self) -> tuple[str, ...]:
+        """Normalised names of what pulled it in."""
+        return tuple(dict.fromkeys(n for n in map(package_name, self.roots) if n))
 
 
 def scripts_complete(doc: LockDoc) -> bool:
@@ -54,7 +57,6 @@ def _read(doc: LockDoc) -> tuple[Locked, ...]:
                 e.line,
                 size=size_of(doc.text[e.end : end]) if notes else None,
                 scripts=scripts_of(doc.text[e.end : end]) if notes else (),
-                pulled_by=_pulled_by(doc.text[e.start : end]) if notes else (),
                 hashes=tuple(h.removeprefix("sha256:") for h in e.hashes if h.startswith("sha256:")),
                 roots=_roots(doc.text[e.start : end]) if notes else (),
             )
@@ -78,12 +80,12 @@ def _read(doc: LockDoc) -> tuple[Locked, ...]:
 
 def _roots(block: str) -> tuple[str, ...]:
     """pinbox's `# from:` requirements as written (extras kept), else pip-compile's `# via` names."""
-    return roots_of(block) or _pulled_by(block)
+    return roots_of(block) or _via(block)
 
 
-def _pulled_by(block: str) -> tuple[str, ...]:
-    """Names in the `# from: a==1, b>=2` (pinbox) or `# via a, b` (pip-compile) note of a pin."""
-    found = _FROM.search(block) or _VIA.search(block)
+def _via(block: str) -> tuple[str, ...]:
+    """Names in the `# via a, b` note of a pin (pip-compile)."""
+    found = _VIA.search(block)
     if found is None:
         return ()
     words = re.split(r"[,\n#]", found.group(1))
