@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from pinbox.datafiles import data_table
+from pinbox.dockerfile.shell import SHELLS
 from pinbox.reference import image_matches
 
-SHELLS = ("sh", "bash", "dash", "ash", "zsh")
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON = re.compile(r"python(\d(\.\d+)?)?")
 

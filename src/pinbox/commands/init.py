@@ -94,8 +94,8 @@ def generate(
     """(files for the project, fragment files) as text (`lock_text`: a lock not yet written;
     `existing`: what the Dockerfile being replaced says, kept or explained line by line)."""
     project = opts.project
-    options, blocks = load_lock(plan.output, lock_text)
     text = lock_text if lock_text is not None else read_text(plan.output, what="lock")
+    options, blocks = load_lock(plan.output, text)  # read once: pins and header
     layers, fragments = fragment_texts(plan.output, options, blocks)
     entry = find_entry(project, opts.cmd, existing)
     old_base = existing.base if existing else None

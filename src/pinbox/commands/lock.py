@@ -82,10 +82,8 @@ def _from_freeze(opts: LockOptions, ui: UI) -> Made:
 
     try:
         return make(opts, ui)
-    except uv.NoWheel:
-        raise
-    except PinboxError as exc:
-        if "cannot be resolved" not in exc.message or not reconcile(opts, ui):
+    except uv.Unresolvable:
+        if not reconcile(opts, ui):
             raise
     return make(opts, ui)
 

@@ -14,11 +14,11 @@ from pinbox.generate.entry import Entry
 from pinbox.generate.existing import Existing, Extra
 from pinbox.lock.read import LockedBlock
 from pinbox.names import normalize, package_name
+from pinbox.rules.discover import kind_of
 from pinbox.structured import load_yaml
 from pinbox.target import Target
 
 UV_MIN_PYTHON = (3, 8)  # uv's own Requires-Python: older images get pip
-COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 
 def installer(choice: str | None, target: Target) -> tuple[str, str | None]:
@@ -74,10 +74,8 @@ def ports(existing: Existing | None, entry: Entry) -> list[int]:
 
 def compose_gpu(project: Path) -> str | None:
     """`compose.yaml's service X reserves a GPU` when an existing compose file's service does."""
-    for name in COMPOSE_FILES:
-        path = project / name
-        if not path.is_file():
-            continue
+    for path in sorted(p for p in project.iterdir() if kind_of(p) == "compose" and p.is_file()):
+        name = path.name
         try:
             data = load_yaml(read_text(path, what="compose file"), path)
         except PinboxError:

@@ -22,9 +22,6 @@ class Changes:
     removed: tuple[tuple[str, str], ...] = ()
     updated: tuple[tuple[str, str, str], ...] = ()  # (name, old, new)
 
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.updated)
-
     def lines(self, *, dry_run: bool = False) -> list[str]:
         """`Added x v1`, `Updated y v1 -> v2`, `Removed z v3` (`Add`, `Update`, `Remove` when dry)."""
         verbs = ("Add", "Update", "Remove") if dry_run else ("Added", "Updated", "Removed")

@@ -21,6 +21,7 @@ from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.lock.uv_errors import NoWheel as NoWheel  # re-exported: callers catch uv.NoWheel
+from pinbox.lock.uv_errors import Unresolvable as Unresolvable
 from pinbox.lock.uv_errors import explain_failure
 from pinbox.names import normalize
 from pinbox.target import Platform

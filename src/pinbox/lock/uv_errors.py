@@ -28,6 +28,10 @@ _NETWORK = (
 )
 
 
+class Unresolvable(PinboxError):
+    """The requirements contradict each other (uv found no solution)."""
+
+
 class NoWheel(PinboxError):
     """No wheel of `package` for the target (under the options asked); `needed_by`: what requires
     it, as uv's explanation says (`omegaconf==2.1.1`, or `you`: the inputs themselves)."""
@@ -89,7 +93,7 @@ def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxErro
             hint="check the network, proxy and index URL; the existing lock was left untouched",
         )
     if "No solution found" in text or "unsatisfiable" in text:
-        return PinboxError(f"the requirements cannot be resolved for {target}:\n{_indent(explanation)}")
+        return Unresolvable(f"the requirements cannot be resolved for {target}:\n{_indent(explanation)}")
     return PinboxError(f"uv failed while resolving for {target}:\n{_indent(explanation)}")
 
 
