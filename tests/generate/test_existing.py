@@ -77,3 +77,10 @@ def test_nothing_to_keep(tmp_path: Path, text: str | None) -> None:
     if text is not None:
         path.write_text(text)
     assert read_existing(path) is None
+
+
+def test_installer_settings_stay_out_of_the_new_image(tmp_path: Path) -> None:
+    """An index URL with credentials in ENV PIP_INDEX_URL is an install-time setting: not kept."""
+    text = "FROM python:3.11\nENV PIP_INDEX_URL=https://u:p4ss@pypi.example/simple UV_LINK_MODE=copy APP=1\n"
+    found = read_existing(_write(tmp_path, text))
+    assert found is not None and found.env == (("APP", "1"),)

@@ -28,8 +28,6 @@ OWN_ENV = (
     "PYTHONDONTWRITEBYTECODE",
     "NVIDIA_VISIBLE_DEVICES",
     "NVIDIA_DRIVER_CAPABILITIES",
-    "PIP_DISABLE_PIP_VERSION_CHECK",
-    "PIP_NO_CACHE_DIR",
     "HOME",
     "LANG",
     "GPG_KEY",
@@ -40,6 +38,7 @@ OWN_ENV = (
     "PYTHON_GET_PIP_SHA256",
     "PYTHON_SETUPTOOLS_VERSION",
 )
+_INSTALLER_ENV = ("PIP_", "UV_")  # index URLs (perhaps with credentials) stay out of the new image
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -90,8 +89,8 @@ def _env(chain: list[Instruction], args: set[str]) -> tuple[tuple[tuple[str, str
     notes: list[str] = []
     for ins in (i for i in chain if i.cmd == "ENV"):
         for name, value in zip(ins.value[::2], ins.value[1::2], strict=False):
-            if name in OWN_ENV:
-                continue
+            if name in OWN_ENV or name.startswith(_INSTALLER_ENV):
+                continue  # the image sets its own; an installer's settings mean nothing at run time
             if is_secret_name(name):
                 notes.append(
                     f"{name} (ENV on line {ins.line}) is not kept: a secret in an image layer is readable "
