@@ -157,3 +157,30 @@ def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
     assert (
         subprocess.run([sys.executable, "-m", "pinbox", "rule", "PB101"], capture_output=True).returncode == 0
     )
+
+
+def test_the_collector_is_off_while_loading_and_on_while_a_command_runs(tmp_path: Path) -> None:
+    """Start-up holds the cycle collector off (its objects live until exit); the command itself
+    runs with it on, so a long `lock` or `build` cannot pile up cycles."""
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    probe = (
+        "import gc, sys\n"
+        "import pinbox.commands.check as check\n"
+        "real = check.run\n"
+        "def spy(*a, **k):\n"
+        "    print('collector on while running:', gc.isenabled())\n"
+        "    return real(*a, **k)\n"
+        "check.run = spy\n"
+        "from pinbox.entry import main\n"
+        "sys.argv = ['pinbox', 'check', '-q', '--exit-zero', sys.argv[1]]\n"
+        "code = main()\n"
+        "print('frozen at exit:', gc.get_freeze_count() > 0, code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    said = [line for line in done.stdout.splitlines() if line.startswith(("collector", "frozen"))]
+    assert said == ["collector on while running: True", "frozen at exit: True 0"]

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.structured import load_toml
 
 
-@dataclass(frozen=True)
-class CheckConfig:
+class CheckConfig(NamedTuple):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Project settings; every field has the default a project without configuration gets."""
 
     source: Path | None = None
@@ -32,7 +28,7 @@ class Config:
     extras: tuple[str, ...] = ()
     allow_sdist: tuple[str, ...] = ()
     exclude_newer: str | None = None
-    check: CheckConfig = field(default_factory=CheckConfig)
+    check: CheckConfig = CheckConfig()
 
     def key(self, name: str) -> str:
         """A key as messages name it: `[tool.pinbox] check.select`, or `check.select` in a pinbox.toml."""
@@ -58,6 +54,8 @@ def _strs(value: Any, key: str, where: Path, prefix: str = _TABLE) -> tuple[str,
 
 
 def _reject_unknown(table: dict[str, Any], known: set[str], prefix: str, where: Path) -> None:
+    import difflib  # only when an error suggests a name or a diff is shown
+
     for key in table:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)

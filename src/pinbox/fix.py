@@ -11,13 +11,12 @@ an error naming the rule and line, and nothing is written.
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pinbox.errors import PinboxError
 from pinbox.rules.model import Edit, Finding
@@ -108,8 +107,7 @@ def _refuse(finding: Finding, why: str) -> PinboxError:
     )
 
 
-@dataclass(frozen=True)
-class Fixed:
+class Fixed(NamedTuple):
     """The outcome of fixing: the last findings, and each changed file's original and fixed text."""
 
     findings: list[Finding]
@@ -175,6 +173,8 @@ def _rule_in_file(finding: Finding) -> tuple[Path, str]:
 
 
 def unified_diff(path: Path, before: str, after: str) -> str:
+    import difflib  # only when an error suggests a name or a diff is shown
+
     return "".join(
         difflib.unified_diff(
             lines_with_endings(before),

@@ -13,13 +13,12 @@ and the package that pulled them in is named with its CPU way out (data/image_cu
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.names import package_name
 from pinbox.reference import image_matches
@@ -60,7 +59,7 @@ def _cuda_variant(name: str, version: str) -> bool:
     """A CUDA build by its local version (torch+cu124) or a distribution that exists only for GPUs."""
     builds = cuda_table()["cuda-builds"]
     return (name in builds["local-version"] and "+cu" in version) or any(
-        fnmatch.fnmatchcase(name, pattern) for pattern in builds["names"]
+        wildcard.matches(name, pattern) for pattern in builds["names"]
     )
 
 
@@ -86,8 +85,7 @@ def chosen(pin: Pinned) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Incidental:
+class Incidental(NamedTuple):
     """CUDA wheels one requirement pulled in without asking for CUDA, and its CPU way out."""
 
     puller: str  # the top-level requirement's name
@@ -95,8 +93,7 @@ class Incidental:
     way_out: str
 
 
-@dataclass(frozen=True)
-class GpuNeed:
+class GpuNeed(NamedTuple):
     gpu: bool
     why: str  # what asked for it ("" when nothing did)
     incidental: tuple[Incidental, ...] = ()

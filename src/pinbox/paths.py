@@ -17,17 +17,15 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from pinbox.errors import PinboxError
 
 HINT = "pinbox reads and writes only inside the project folder, and the files you name on the command line"
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     root: Path  # real path
     given: frozenset[Path]  # real paths named on the command line
     folders: frozenset[Path] = frozenset()  # those of them that are folders: they cover their contents

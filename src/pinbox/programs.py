@@ -6,13 +6,13 @@ the rule entrypoint-not-installed.
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
+from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.shell import SHELLS
 from pinbox.reference import image_matches
@@ -28,7 +28,7 @@ def _images() -> tuple[dict[str, list[str]], dict[str, dict[str, object]]]:
 
 
 def base_programs(ref: str) -> tuple[str, ...] | None:
-    """fnmatch patterns of the programs a base image provides; None for an image not in the table."""
+    """`*` patterns of the programs a base image provides; None for an image not in the table."""
     oses, rows = _images()
     pattern = image_matches(ref, rows)
     if pattern is None:
@@ -38,11 +38,10 @@ def base_programs(ref: str) -> tuple[str, ...] | None:
 
 
 def base_provides(ref: str, program: str) -> bool:
-    return any(fnmatch.fnmatchcase(program, p) for p in base_programs(ref) or ())
+    return any(wildcard.matches(program, p) for p in base_programs(ref) or ())
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(NamedTuple):
     """A program ML images commonly run: its distribution, default port and port options."""
 
     name: str

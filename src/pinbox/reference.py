@@ -4,11 +4,11 @@ a generated file."""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from pinbox import wildcard
 from pinbox.errors import PinboxError
 from pinbox.target import split_ref
 
@@ -58,9 +58,9 @@ def image_name(ref: str) -> str:
 
 
 def image_matches(ref: str, patterns: Iterable[str], *, repository_only: bool = False) -> str | None:
-    """The first of `patterns` (fnmatch) that an image reference matches as `name:tag`: written as
+    """The first of `patterns` (`*` wildcards) that an image reference matches as `name:tag`: written as
     `image_name` writes it, without digest, `latest` when it has no tag. With `repository_only`,
     `name` is the repository's last part (`python` of `ghcr.io/org/python`)."""
     name, tag, _ = split_ref(image_name(ref))
     short = f"{name.rsplit('/', 1)[-1] if repository_only else name}:{tag or 'latest'}"
-    return next((p for p in patterns if fnmatch.fnmatchcase(short, p)), None)
+    return wildcard.first_match(short, patterns)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import platform as _platform
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pinbox.dockerfile import Dockerfile
 from pinbox.errors import PinboxError
@@ -34,8 +34,7 @@ DOCKER_OF_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 MACHINE_MARKER = {"x86_64": "x86_64", "aarch64": "aarch64"}
 
 
-@dataclass(frozen=True, order=True)
-class Platform:
+class Platform(NamedTuple):
     """One OS/architecture/libc combination, e.g. linux/amd64 with glibc 2.36."""
 
     arch: str  # x86_64 | aarch64
@@ -85,8 +84,7 @@ class Platform:
         return f"platform_machine == '{MACHINE_MARKER[self.arch]}'"
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     python: str  # "3.11"
     platforms: tuple[Platform, ...]
     source: str  # where it came from, for messages: "Dockerfile:1 (python:3.11-slim)"
@@ -155,8 +153,7 @@ def host_platform() -> Platform:
     return Platform(arch=ARCH_OF_DOCKER.get(machine, "x86_64"))
 
 
-@dataclass(frozen=True)
-class BaseImageFacts:
+class BaseImageFacts(NamedTuple):
     python: str | None
     libc: str
     glibc: tuple[int, int]

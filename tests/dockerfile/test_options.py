@@ -28,7 +28,7 @@ from pinbox.dockerfile.options import (
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "scripts" / "gen-pip-options"
-TABLE = ROOT / "src" / "pinbox" / "data" / "pip_options.toml"
+TABLE = ROOT / "src" / "pinbox" / "data" / "pip_options.json"
 PIP_COMMANDS = ("general", "install", "download", "wheel")
 UV_COMMANDS = {
     "general": "",
@@ -79,7 +79,7 @@ def test_table_has_every_option_the_bundled_uv_lists(command: str) -> None:
 
 
 def test_generator_reproduces_the_table(tmp_path: Path) -> None:
-    output = tmp_path / "pip_options.toml"
+    output = tmp_path / "pip_options.json"
     # pip and uv settings of the machine must not reach the table
     (tmp_path / "constraints.txt").write_text("pip<1\n")
     env = os.environ | {"PIP_CONSTRAINT": str(tmp_path / "constraints.txt"), "UV_CACHE_DIR": str(tmp_path)}
@@ -90,7 +90,7 @@ def test_generator_reproduces_the_table(tmp_path: Path) -> None:
 
 
 def _versionless(table: str) -> str:
-    return re.sub(r'(?m)^version = ".*"$', 'version = ""', table)
+    return re.sub(r'"version": "[^"]*"', '"version": ""', table)
 
 
 def test_table_holds_option_names_only() -> None:

@@ -8,6 +8,7 @@ cause is reported as a bug with exit 2, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,8 @@ class Commands(click.Group):
         if cmd_name not in COMMANDS:
             return None
         command: click.Command = getattr(importlib.import_module(f"pinbox.cli.{cmd_name}"), cmd_name)
+        gc.freeze()  # what start-up made lives until exit: no collection need look at it again
+        gc.enable()  # pinbox.entry held the collector off while the code loaded
         return command
 
 

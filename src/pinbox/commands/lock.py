@@ -148,7 +148,7 @@ def make(opts: LockOptions, ui: UI) -> Made:
     )
     lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options, found)
     unknown = [p for p in lock.pins if p.scripts is None]
-    lock = replace(lock, header=replace(header, scripts="" if unknown else "complete"))
+    lock = lock._replace(header=header._replace(scripts="" if unknown else "complete"))
     unread = [p.name for p in unknown if any(a.is_wheel for a in p.artifacts)]
     built = [p.name for p in unknown if p.name not in unread]
     if unread:

@@ -20,6 +20,7 @@ import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import takewhile
+from typing import NamedTuple
 
 # Go's TrimSpace trims these: what str.strip does, less \x1c-\x1f
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
@@ -27,8 +28,7 @@ _LOOPS = frozenset({"star", "any", "all"})  # tokens taking characters over and 
 _WILD = {"one": "/", "star": "/", "any": "\n", "all": ""}  # what each wildcard does not take (Go's `.`: \n)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     """lit, set (`[...]`), one (`?`), star (`*`), any (Go's `.*`), all, opt (`(.*/)?`), bol (`^`)."""
 
     op: str

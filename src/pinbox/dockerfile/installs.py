@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pinbox.dockerfile import options as table
 from pinbox.dockerfile.lexer import Word
@@ -35,8 +36,7 @@ _OTHER_VALUED = {
 }
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     name: str  # canonical: --requirement for -r, --no-cache-dir for pip's --no-cache
     word: Word
     value: Word | None = None

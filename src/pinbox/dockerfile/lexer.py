@@ -8,7 +8,7 @@ Operators (`&&`, `||`, `;`, `|`, `&`, `(`, `)`, newline) and redirections (`>`, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinbox.dockerfile.source import Source
 
@@ -17,8 +17,7 @@ REDIRECTS = ("<<<", "<<-", "&>>", "<<", ">>", "<>", ">&", "<&", ">|", "&>", "<",
 _META = " \t\r\n;&|()<>"  # \r: CRLF heredoc bodies; the shell would keep it, the author meant a line end
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """A shell word: its text, the file span of its raw form, and the file offset of each character."""
 
     text: str
@@ -34,14 +33,12 @@ class Word:
         return Source(self.text, self.offsets, self.end, self.exact)
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
+class Op(NamedTuple):
     text: str
     start: int
 
 
-@dataclass(frozen=True, slots=True)
-class Redirect:
+class Redirect(NamedTuple):
     text: str
     start: int
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from pinbox.dockerfile.state import State
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     """One instruction as BuildKit's parser sees it (continuations joined, heredocs attached)."""
 
     cmd: str  # upper-case: FROM, RUN, COPY, ...

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from pinbox.dockerfile.lexer import Op, Redirect, Token, Word, json_words, tokenize
 from pinbox.dockerfile.model import Dockerfile, Instruction
@@ -66,8 +67,7 @@ def basename(program: str) -> str:
     return program.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     """`NAME=value` anywhere in a RUN: before a command, alone, after `export` or `env`."""
 
     name: str

@@ -12,7 +12,7 @@ offered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinbox.dockerfile.model import Instruction
 from pinbox.textpos import line_starts, line_text
@@ -20,8 +20,7 @@ from pinbox.textpos import line_starts, line_text
 _WS = " \t\v\f\r"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Text with the file offset of each character; `exact` False when positions are a guess."""
 
     text: str

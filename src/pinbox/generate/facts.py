@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.lock.read import LockedBlock
 from pinbox.reference import image_matches
@@ -44,7 +45,7 @@ def system_libs(blocks: list[LockedBlock]) -> SystemLibs:
     apk: list[str] = []
     whys: list[str] = []
     for row in data_table("system_libs")["lib"]:
-        hits = sorted(n for n in names if any(fnmatch.fnmatchcase(n, p) for p in row["packages"]))
+        hits = sorted(n for n in names if any(wildcard.matches(n, p) for p in row["packages"]))
         if hits:
             apt += [p for p in row["apt"] if p not in apt]
             apk += [p for p in row["apk"] if p not in apk]

@@ -9,9 +9,9 @@ wheel size crosses the threshold.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 
+from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.lock.read import LockedBlock
 
@@ -25,7 +25,7 @@ class LayerRule:
 
     def takes(self, block: LockedBlock) -> bool:
         if self.patterns:
-            return any(fnmatch.fnmatchcase(block.name, p) for p in self.patterns)
+            return any(wildcard.matches(block.name, p) for p in self.patterns)
         if self.min_size is not None:
             return block.size is not None and block.size >= self.min_size
         return True

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinbox.target import Platform, Target
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(NamedTuple):
     """One installable file: a wheel or an sdist, with its hash."""
 
     filename: str
@@ -23,7 +23,7 @@ class Artifact:
 
 
 @dataclass(frozen=True)
-class Pin:
+class Pin:  # a dataclass: its `index` field would hide tuple.index
     """A package pinned for one or more platforms of the target."""
 
     name: str  # normalised
@@ -46,8 +46,7 @@ class Pin:
         return tuple(sorted({a.sha256 for a in self.artifacts}))
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     """What a lock records about how it was made; compared by `lock --check`."""
 
     pinbox_version: str
@@ -69,8 +68,7 @@ class Header:
         return fields | ({"console-scripts": self.scripts} if self.scripts else {})
 
 
-@dataclass(frozen=True)
-class Lock:
+class Lock(NamedTuple):
     header: Header
     target: Target
     pins: tuple[Pin, ...]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
@@ -113,8 +113,7 @@ def size_of(block: str) -> int | None:
     return int(float(size.group(1)) * _UNITS[size.group(2)]) if size else None
 
 
-@dataclass(frozen=True)
-class LockedBlock:
+class LockedBlock(NamedTuple):
     """One pin of a requirements-format lock, as the text block it is written in."""
 
     name: str

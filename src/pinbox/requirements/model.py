@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pinbox.names import normalize
 
@@ -25,8 +24,7 @@ class Kind(enum.Enum):
     OPTION = "option"  # --index-url, --find-links, --pre, ...
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One logical line of a requirements file (continuations joined), with where it came from."""
 
     path: Path
@@ -70,13 +68,12 @@ class Entry:
         return bool(self.hashes) or bool(url and _URL_HASH.search(url))
 
 
-@dataclass(frozen=True)
-class RequirementsFile:
+class RequirementsFile(NamedTuple):
     """A parsed requirements file."""
 
     path: Path
     text: str
-    entries: tuple[Entry, ...] = field(default_factory=tuple)
+    entries: tuple[Entry, ...] = ()
 
     @property
     def requirements(self) -> tuple[Entry, ...]:

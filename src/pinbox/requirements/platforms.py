@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import fnmatch
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
+from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.names import normalize
 
 
-@dataclass(frozen=True)
-class PlatformOnly:
+class PlatformOnly(NamedTuple):
     name: str  # normalised name, or a prefix pattern like "pyobjc*"
     os: str  # "windows" | "macos"
     why: str
@@ -19,7 +18,7 @@ class PlatformOnly:
     linux: str = "none"  # none | build | installs: what pip does with it on Linux (from PyPI's files)
 
     def matches(self, name: str) -> bool:
-        return fnmatch.fnmatchcase(str(normalize(name)), self.name)
+        return wildcard.matches(str(normalize(name)), self.name)
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pinbox.config import Config
 from pinbox.dockerfile import Dockerfile, Instruction, parse_dockerfile
@@ -88,8 +88,7 @@ class PylockDoc:
 LockDoc = RequirementsDoc | PylockDoc
 
 
-@dataclass(frozen=True)
-class ComposeDoc:
+class ComposeDoc(NamedTuple):
     path: Path
     text: str
     data: dict[str, Any]
@@ -103,14 +102,12 @@ class ComposeDoc:
         return {str(name): s for name, s in found.items() if isinstance(s, dict)}
 
 
-@dataclass(frozen=True)
-class ParseFailure:
+class ParseFailure(NamedTuple):
     path: Path
     error: PinboxError
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     root: Path
     config: Config
     dockerfiles: tuple[DockerfileDoc, ...] = ()

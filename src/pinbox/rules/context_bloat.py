@@ -8,9 +8,9 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pinbox import units
 from pinbox.datafiles import data_table
@@ -26,8 +26,7 @@ MAX_FILES = 100_000  # files looked at per context before the size becomes "more
 SHOWN = 5  # offenders named in a message
 
 
-@dataclass(frozen=True)
-class Bloat:
+class Bloat(NamedTuple):
     """A row of data/image_context_bloat.toml: what should stay out of a build context."""
 
     pattern: Pattern
@@ -40,15 +39,13 @@ def bloat_table() -> tuple[Bloat, ...]:
     return tuple(Bloat(compile_pattern(row["pattern"]), row["why"]) for row in rows)
 
 
-@dataclass(frozen=True)
-class Offender:
+class Offender(NamedTuple):
     path: str  # relative to the context; folders end with "/"
     bloat: Bloat
     size: int
 
 
-@dataclass(frozen=True)
-class ContextSize:
+class ContextSize(NamedTuple):
     size: int  # bytes sent
     files: int
     truncated: bool  # more than MAX_FILES files: size and files are lower bounds

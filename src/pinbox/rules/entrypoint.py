@@ -10,13 +10,12 @@ when it knows all three.
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from pinbox import wildcard
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
@@ -39,8 +38,7 @@ _SYSTEM = ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "conda", "mamba", 
 _VENV_BIN = ("/bin/",)  # /opt/venv/bin/uvicorn: the venv's own script
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(NamedTuple):
     word: Word
     instruction: Instruction
 
@@ -172,7 +170,7 @@ def _not_installed(project: Project) -> Iterator[Finding]:
         if program is None or base is None:
             continue
         provided = base_programs(base)
-        if provided is None or any(fnmatch.fnmatchcase(program.name, p) for p in provided):
+        if provided is None or any(wildcard.matches(program.name, p) for p in provided):
             continue
         if _added_by_dockerfile(doc, program.name):  # cheap and local: before any lookup
             continue

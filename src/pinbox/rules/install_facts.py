@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
@@ -128,8 +128,7 @@ def cache_purged(doc: DockerfileDoc, install: Install) -> bool:
     return _cleanups(doc.script(install.instruction)).last_purge.get(tool, -1) > install.keyword.start
 
 
-@dataclass(frozen=True)
-class _Cleanups:
+class _Cleanups(NamedTuple):
     removals: tuple[tuple[str, ...], ...]  # the arguments of each `rm -r`
     last_purge: dict[str, int]  # tool -> offset of its last cache purge
 

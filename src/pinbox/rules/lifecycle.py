@@ -3,7 +3,6 @@ past its end of life (dates in data/eol.toml), or reaches it within `SOON`."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
 from collections.abc import Iterator
@@ -97,7 +96,7 @@ def _eol(project: Project) -> Iterator[Finding]:
                 severity = min((s for s, _ in found), key=[Severity.WARNING, Severity.INFO].index)
                 message = f"`FROM {ref}`: " + "; ".join(text for _, text in found)
                 at = finding_at(EOL_BASE_IMAGE, doc, stage.instructions[0], message, base_offset(doc, stage))
-                yield dataclasses.replace(at, severity=severity)
+                yield at._replace(severity=severity)
     for lock in project.locks:
         match = _TARGET.match(lock.header.get("target", ""))
         end = _table()["python"].get(match.group(1)) if match else None

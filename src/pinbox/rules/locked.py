@@ -4,7 +4,7 @@ with its line and (from a pylock.toml) the size of the wheel an amd64 image down
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pinbox.lock.read import roots_of, scripts_of, size_of
 from pinbox.memo import per_object
@@ -15,8 +15,7 @@ _VIA = re.compile(r"#\s*via\b([^\n]*(?:\n\s*#\s{2,}[^\n]*)*)")  # pip-compile: w
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-@dataclass(frozen=True)
-class Locked:
+class Locked(NamedTuple):
     """One package pinned in a lock: where, (from a pylock.toml) its wheel's size, and the console
     scripts pinbox recorded for it."""
 

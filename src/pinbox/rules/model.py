@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from pinbox.rules.context import Project
@@ -18,8 +17,7 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace text[start:end] of one file with `text` (offsets into the file as read)."""
 
     start: int
@@ -27,16 +25,14 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True
     path: Path | None = None  # the file the edits apply to, when not the finding's own
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     path: Path
     line: int  # 1-based
     col: int  # 1-based
@@ -52,8 +48,7 @@ class Finding:
         return (str(self.path), self.line, self.col, self.code)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A check with its documentation. `doc` has the sections What it does / Why is this bad? /
     Example / Use instead / Fix safety, in Markdown; both are the rule's row of
     `pinbox/data/<table>.toml`, read only when asked for (checking needs neither)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def matches(rule: Rule, token: str) -> bool:
 
 def _suggest(token: str) -> str:
     """`did you mean 'pip-cache-in-image'?`, or where the rules are listed."""
+    import difflib  # only when an error suggests a name or a diff is shown
+
     names = [*(r.name for r in RULES), *(r.code for r in RULES)]
     close = difflib.get_close_matches(token, names, n=1) or difflib.get_close_matches(
         token.upper(), names, n=1
