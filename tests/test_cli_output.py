@@ -134,6 +134,11 @@ def test_completion_runs_through_click(tmp_path: Path) -> None:
     assert "pip-cache-in-image" in done.stdout
 
 
+def _probe(code: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter with `path` as its argument."""
+    return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+
+
 def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
     """`pinbox check` does not import the other commands (start-up time), yet every command is
     listed in the help and runs."""
@@ -142,12 +147,7 @@ def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
         "import sys; from pinbox.cli import main; code = main(['check', '-q', '--exit-zero', sys.argv[1]]);"
         "print(code, sorted(m for m in sys.modules if m.startswith('pinbox.cli.')))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "Dockerfile")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = _probe(probe, tmp_path / "Dockerfile")
     assert done.stdout.strip().splitlines()[-1] == "0 ['pinbox.cli.check', 'pinbox.cli.options']"
     listed = subprocess.run(
         [sys.executable, "-m", "pinbox", "--help"], capture_output=True, text=True, check=True
@@ -176,11 +176,6 @@ def test_the_collector_is_off_while_loading_and_on_while_a_command_runs(tmp_path
         "code = main()\n"
         "print('frozen at exit:', gc.get_freeze_count() > 0, code)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "Dockerfile")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = _probe(probe, tmp_path / "Dockerfile")
     said = [line for line in done.stdout.splitlines() if line.startswith(("collector", "frozen"))]
     assert said == ["collector on while running: True", "frozen at exit: True 0"]

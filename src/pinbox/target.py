@@ -89,6 +89,7 @@ class Target(NamedTuple):
     platforms: tuple[Platform, ...]
     source: str  # where it came from, for messages: "Dockerfile:1 (python:3.11-slim)"
     patch: str | None = None  # "3.11.7" when the image tag or --python says it
+    base: str | None = None  # the image's base as its Dockerfile names it (`FROM` of the final stage)
 
     @property
     def full_python(self) -> str:
@@ -269,7 +270,8 @@ def target_from_dockerfile(
     else:
         plats = (Platform(host_platform().arch, facts.libc, facts.glibc),)
     patch = full_python(python) if python else facts.patch
-    return Target(python=parse_python(py), platforms=plats, source=where, patch=patch)
+    base = ref if "$" not in ref else None
+    return Target(python=parse_python(py), platforms=plats, source=where, patch=patch, base=base)
 
 
 def target_from_flags(python: str | None, platforms: str | None, source: str) -> Target:

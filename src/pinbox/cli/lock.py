@@ -52,7 +52,9 @@ from pinbox.ui import UI
     "--allow-sdist",
     multiple=True,
     metavar="NAME",
-    help="Let NAME install from its source distribution, built in the image (repeatable).",
+    help="Let NAME install from its source distribution, built in the image (repeatable). Its "
+    "dependencies are read by building it with the image's Python: here when this machine has it, "
+    "else in a container of the image's base.",
 )
 @click.option("-U", "--upgrade", is_flag=True, help="Ignore the existing lock's pins; take the newest.")
 @click.option(

@@ -18,6 +18,7 @@ from typing import Any
 from pinbox.errors import PinboxError
 from pinbox.lock import uv
 from pinbox.lock.as_of import AsOf, check_choice, infer, later_for
+from pinbox.lock.container import Container, find_container
 from pinbox.lock.plan import LockOptions, Plan
 from pinbox.lock.truth import Truth
 from pinbox.ui import UI
@@ -46,7 +47,8 @@ def resolve(
         previous=previous,
     )
     if plan.allow_sdist:
-        request = replace(request, build_python=_build_python(plan, ui))
+        python, container = _builder(plan, ui)
+        request = replace(request, build_python=python, container=container)
     blockers: list[uv.NoWheel] = []
     with tempfile.TemporaryDirectory(prefix="pinbox-resolve-") as tmp:
         if plan.truth:
@@ -127,25 +129,40 @@ def _constraints(truth: Truth, folder: Path, ui: UI) -> Path:
     return path
 
 
-def _build_python(plan: Plan, ui: UI) -> str:
-    """The interpreter that may build --allow-sdist packages to read their dependencies: one of the
-    image's Python X.Y (this one, or `pythonX.Y` on PATH), never another: a setup.py run by the
-    wrong Python can fail, or answer for the wrong interpreter."""
+def _builder(plan: Plan, ui: UI) -> tuple[str, Container | None]:
+    """Where --allow-sdist packages are built to read their dependencies: with the image's Python X.Y
+    only (this one, or `pythonX.Y` on PATH), else in a container of the image's base when an engine
+    answers; never with another Python: a setup.py run by the wrong Python can fail, or answer for
+    the wrong interpreter."""
     minor = ".".join(plan.target.python.split(".")[:2])
     names = ", ".join(plan.allow_sdist)
-    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    here = host_python()
     found = sys.executable if here == minor else shutil.which(f"python{minor}")
     if found and (here == minor or _runs(found, minor)):
         ui.info(
             f"--allow-sdist {names}: built for their dependencies with {found} (Python {minor}, the image's)"
         )
-        return found
+        return found, None
+    image = plan.target.base or f"python:{minor}-slim"
+    container = find_container(image)
+    if container is not None:
+        ui.info(
+            f"--allow-sdist {names}: built for their dependencies in a container of {image} "
+            f"(this machine has no Python {minor}, the image's)"
+        )
+        return minor, container
     raise PinboxError(
         f"--allow-sdist {names}: reading their dependencies means building them, and this machine has no "
-        f"Python {minor} (the image's) to build with; pinbox never builds them with Python {here}",
+        f"Python {minor} (the image's) to build with, nor a Docker engine to build in {image}; pinbox "
+        f"never builds them with Python {here}",
         hint=f"install Python {minor} here (`uv python install {minor}`, pyenv) so that `python{minor}` "
-        "is on PATH, or pick versions that ship wheels for the target",
+        "is on PATH, start a Docker engine, or pick versions that ship wheels for the target",
     )
+
+
+def host_python() -> str:
+    """This interpreter's X.Y."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def _runs(path: str, minor: str) -> bool:

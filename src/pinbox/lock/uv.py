@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pinbox.errors import PinboxError
+from pinbox.lock.container import Container
 from pinbox.lock.uv_errors import NoWheel as NoWheel  # re-exported: callers catch uv.NoWheel
 from pinbox.lock.uv_errors import Unresolvable as Unresolvable
 from pinbox.lock.uv_errors import explain_failure
@@ -63,6 +64,7 @@ class Request:
     constraints: Path | None = None  # versions another tool's lock holds (pinbox.lock.truth)
     overrides: Path | None = None  # `NAME ; python_version < '0'`: left out, to find every blocker
     build_python: str = sys.executable  # builds --allow-sdist packages for their metadata: the image's X.Y
+    container: Container | None = None  # run uv there: this machine lacks the image's Python
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # platform.uv -> pins
 
 
@@ -139,7 +141,7 @@ def resolve(
             ([*_base_args(req, p), "--format", "pylock.toml", "-o", str(out)], req.project)
             for p, out in zip(platforms, pylocks, strict=True)
         ]
-        for i, result in enumerate(run_uv(binary, jobs)):
+        for i, result in enumerate(run_uv(binary, jobs, req.container)):
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platforms[i])
         packages = [parse_pylock(out.read_text(), out) for out in pylocks]
@@ -164,11 +166,11 @@ def _annotate(
         args = [*_base_args(req, platform), "--annotation-style", "line", "-c", str(pins)]
         args = [a for a in args if a not in ("--upgrade",)]
         jobs.append((args, req.project))
-    results = run_uv(binary, [([*args, "--offline"], cwd) for args, cwd in jobs])
+    results = run_uv(binary, [([*args, "--offline"], cwd) for args, cwd in jobs], req.container)
     out = []
     for (args, cwd), result, pkgs, platform in zip(jobs, results, packages, platforms, strict=True):
         if result.returncode != 0:  # not all in the cache (an unusual index): ask the network
-            result = run_uv(binary, [(args, cwd)])[0]
+            result = run_uv(binary, [(args, cwd)], req.container)[0]
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platform)
         versions, parents = parse_annotated(result.stdout)
@@ -184,8 +186,11 @@ def _annotate(
     return out
 
 
-def run_uv(binary: str, jobs: Sequence[tuple[list[str], Path]]) -> list[subprocess.CompletedProcess[str]]:
-    """Run uv commands side by side in their working folders; return them in order."""
+def run_uv(
+    binary: str, jobs: Sequence[tuple[list[str], Path]], container: Container | None = None
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run uv commands side by side in their working folders (in `container` when given); return
+    them in order."""
     procs: list[subprocess.Popen[str]] = []
     done = []
     try:
@@ -193,7 +198,7 @@ def run_uv(binary: str, jobs: Sequence[tuple[list[str], Path]]) -> list[subproce
             try:
                 procs.append(
                     subprocess.Popen(
-                        [binary, *args],
+                        container.argv(binary, args, cwd) if container else [binary, *args],
                         cwd=cwd,
                         env=_env(),
                         stdout=subprocess.PIPE,

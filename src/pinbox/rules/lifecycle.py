@@ -37,9 +37,10 @@ def os_release(ref: str) -> tuple[str, str] | None:
     name, tag, _ = split_ref(image_name(ref))
     tag = (tag or "").lower()
     repo = name.rsplit("/", 1)[-1]
+    words = set(re.split(r"[-_.]", tag))  # `3.9-slim-buster` -> 3, 9, slim, buster
     for distro in ("debian", "ubuntu"):
         for codename in _table()[distro]:
-            if re.search(rf"(^|[-_.]){codename}($|[-_.])", tag) or (repo == codename):
+            if codename in words or repo == codename:
                 return distro, codename
         number = re.search(rf"{distro}(\d+(?:\.\d+)?)", tag) or (
             re.match(r"(\d+(?:\.\d+)?)", tag) if repo == distro else None
