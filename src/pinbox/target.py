@@ -238,6 +238,12 @@ def target_from_dockerfile(
     distro = None if py else _distro_python(dockerfile, ref)
     if distro:
         py, where = distro
+    patch = full_python(python) if python else facts.patch
+    if py is None and "$" not in ref and split_ref(ref)[0].split("/")[-1].lower() != "python":
+        from pinbox.engine.image_python import python_of_local_image
+
+        py = patch = python_of_local_image(ref)  # conda's Python in pytorch/pytorch, miniconda3
+        where = f"{where}; Python {py} read from the local image" if py else where
     if py is None:
         name, tag, _ = split_ref(ref)
         official = name.split("/")[-1].lower() == "python" and "$" not in ref
@@ -259,7 +265,8 @@ def target_from_dockerfile(
             hint=f"pin a version tag (`{example}`), or pass --python 3.X"
             if official
             else "pass --python 3.X (and --platform if not the host's), or set "
-            "[tool.pinbox] python in pyproject.toml",
+            "[tool.pinbox] python in pyproject.toml (pinbox reads it from the image itself when "
+            "the Docker engine has the image)",
         )
     stage_platform = stage.platform or root.platform  # `FROM builder` runs on builder's platform
     plat_text = platforms or stage_platform or None
@@ -269,7 +276,6 @@ def target_from_dockerfile(
         )
     else:
         plats = (Platform(host_platform().arch, facts.libc, facts.glibc),)
-    patch = full_python(python) if python else facts.patch
     base = ref if "$" not in ref else None
     return Target(python=parse_python(py), platforms=plats, source=where, patch=patch, base=base)
 

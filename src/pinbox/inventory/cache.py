@@ -3,7 +3,8 @@
 The console scripts of each wheel, by the wheel's sha256 (`<cache>/entry-points/<sha256>.json`),
 the upload times of each project's releases on PyPI (`<cache>/release-times/<name>.json`), and
 the smoke tests `pinbox build` passed and the installed sizes it measured, by what decides them
-(`<cache>/smoke/<sha256>.json`, `<cache>/installed-sizes/<sha256>.json`).
+(`<cache>/smoke/<sha256>.json`, `<cache>/installed-sizes/<sha256>.json`), and the Python a local
+image runs, by image ID (`<cache>/image-pythons/<sha256>.json`).
 Read and written through `pinbox.fsutil` (regular files only, size-capped, atomic, the path
 policy); a key is a sha256 or a normalised name, never a path. A file that cannot be read or does
 not parse is a miss, and a cache that cannot be written costs only the next lookup.
@@ -41,6 +42,10 @@ def smoke_dir() -> Path:
 
 def floors_dir() -> Path:
     return paths.cache_root() / "installed-sizes"
+
+
+def image_pythons_dir() -> Path:
+    return paths.cache_root() / "image-pythons"
 
 
 def _path(folder: Path, key: str) -> Path | None:
