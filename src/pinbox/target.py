@@ -239,14 +239,14 @@ def target_from_dockerfile(
     if distro:
         py, where = distro
     patch = full_python(python) if python else facts.patch
-    if py is None and "$" not in ref and split_ref(ref)[0].split("/")[-1].lower() != "python":
+    name, tag, _ = split_ref(ref)
+    official = name.split("/")[-1].lower() == "python" and "$" not in ref
+    if py is None and "$" not in ref and not official:
         from pinbox.engine.image_python import python_of_local_image
 
         py = patch = python_of_local_image(ref)  # conda's Python in pytorch/pytorch, miniconda3
         where = f"{where}; Python {py} read from the local image" if py else where
     if py is None:
-        name, tag, _ = split_ref(ref)
-        official = name.split("/")[-1].lower() == "python" and "$" not in ref
         flavour = re.sub(r"^3(-|$)", "", tag or "")  # `3-slim`: slim
         example = (
             f"python:{_newest_python()}-{flavour if flavour and flavour != 'latest' else 'slim'}"

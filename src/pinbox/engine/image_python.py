@@ -25,20 +25,14 @@ _PROBE = (
 def python_of_local_image(ref: str) -> str | None:
     """`3.10.14` for a local image whose `python3` (or `python`) is CPython 3.10.14; else None."""
     from pinbox.engine.docker import find_docker
+    from pinbox.engine.images import facts
 
     try:
         client = find_docker()
-        found = subprocess.run(
-            client.command("image", "inspect", "--format", "{{.Id}}", ref),
-            env=client.environ(),
-            capture_output=True,
-            text=True,
-            timeout=_SECONDS,
-        )
-    except (PinboxError, OSError, subprocess.TimeoutExpired):
+        image_id = facts(client, ref).ids.get(ref, "").removeprefix("sha256:")
+    except (PinboxError, OSError):
         return None
-    image_id = found.stdout.strip().removeprefix("sha256:")
-    if found.returncode != 0 or not cache.SHA256.fullmatch(image_id):
+    if not cache.SHA256.fullmatch(image_id):
         return None
     remembered = cache.load_json(cache.image_pythons_dir(), image_id)
     if remembered and isinstance(remembered.get("python"), str):

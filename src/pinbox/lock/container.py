@@ -75,11 +75,13 @@ def find_container(image: str) -> Container | None:
     """A container runner for `image` when a Docker engine answers and has the image or can pull
     it; None when there is no engine (the caller says what else would do)."""
     from pinbox.engine.docker import find_docker
+    from pinbox.engine.images import facts
 
     try:
-        client = find_docker().path
+        client = find_docker()
         probe = subprocess.run(
-            [client, "version", "--format", "{{.Server.Version}}"],
+            client.command("version", "--format", "{{.Server.Version}}"),
+            env=client.environ(),
             capture_output=True,
             text=True,
             timeout=_PROBE_SECONDS,
@@ -88,13 +90,14 @@ def find_container(image: str) -> Container | None:
         return None
     if probe.returncode != 0:
         return None
-    present = subprocess.run([client, "image", "inspect", image], capture_output=True, timeout=_PROBE_SECONDS)
-    if present.returncode != 0:
-        pulled = subprocess.run([client, "pull", "--quiet", image], capture_output=True, text=True)
+    if image not in facts(client, image).ids:
+        pulled = subprocess.run(
+            client.command("pull", "--quiet", image), env=client.environ(), capture_output=True
+        )
         if pulled.returncode != 0:
             raise PinboxError(
                 f"--allow-sdist: building in a container of {image} (this machine has not its Python), "
                 "but the engine has no such image and cannot pull it",
                 hint=f"pull or build {image} first, or install its Python here so that it builds here",
             )
-    return Container(client, image)
+    return Container(client.path, image)
