@@ -198,3 +198,17 @@ def test_config_file_that_is_not_utf8(tmp_path: Path) -> None:
     err = error_of(tmp_path)
     assert (err.line, err.path) == (2, tmp_path / "pinbox.toml")
     assert "UTF-8" in err.message
+
+
+def test_a_table_named_with_an_escape_is_still_read(tmp_path: Path) -> None:
+    """pyproject.toml is parsed unless it cannot hold the table: `pin\\u0062ox` spells it too."""
+    pyproject(tmp_path, '[tool."pin\\u0062ox"]\npython = "3.12"\n')
+    assert load_config(tmp_path).python == "3.12"
+
+
+def test_a_pyproject_that_never_names_pinbox_is_not_parsed(tmp_path: Path) -> None:
+    """Nothing there is pinbox's, so a syntax error elsewhere in it is not pinbox's to report."""
+    pyproject(tmp_path, '[project]\nname = "x"\n[tool.black\n')
+    assert load_config(tmp_path) == Config()
+    pyproject(tmp_path, '[project]\nname = "x\\\\y"\n[tool.black\n')  # an escape: parsed, and refused
+    assert error_of(tmp_path).message.startswith("invalid TOML: ")

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.record import Record
 from pinbox.structured import load_toml
 
 
-class CheckConfig(NamedTuple):
+class CheckConfig(Record):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-class Config(NamedTuple):
+class Config(Record):
     """Project settings; every field has the default a project without configuration gets."""
 
     source: Path | None = None
@@ -129,7 +130,12 @@ def load_config(project: Path) -> Config:
         return parse_config(_load_toml(own), own, prefix="")
     pyproject = project / "pyproject.toml"
     if pyproject.is_file():
-        tool = _load_toml(pyproject).get("tool", {})
+        text = read_text(pyproject, what="TOML file")
+        if "pinbox" not in text and "\\" not in text:
+            # No key can spell `pinbox` without the word or an escape: nothing to parse (a
+            # one-file `pinbox check` spends ~3 ms importing and running the TOML parser).
+            return Config()
+        tool = load_toml(text, pyproject).get("tool", {})
         table = tool.get("pinbox") if isinstance(tool, dict) else None
         if table is not None and not isinstance(table, dict):
             raise PinboxError("[tool.pinbox] must be a table", path=pyproject)

@@ -16,15 +16,15 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
 
 from pinbox.errors import PinboxError
+from pinbox.record import Record
 from pinbox.rules.model import Edit, Finding
 from pinbox.textpos import lines_with_endings
 
 MAX_PASSES = 8
 # what separates words for the word check: blanks, quotes, JSON punctuation, `=` and shell operators
-_WORD = re.compile(r"""[^\s"'`,\[\]=\\;&|()<>]+""")
+_WORD = r"""[^\s"'`,\[\]=\\;&|()<>]+"""
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
@@ -84,7 +84,7 @@ def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, list[Finding]]
 
 
 def words(text: str) -> Counter[str]:
-    return Counter(_WORD.findall(text))
+    return Counter(re.findall(_WORD, text))
 
 
 def changes_only_its_words(before: str, after: str, edits: list[Edit]) -> bool:
@@ -107,7 +107,7 @@ def _refuse(finding: Finding, why: str) -> PinboxError:
     )
 
 
-class Fixed(NamedTuple):
+class Fixed(Record):
     """The outcome of fixing: the last findings, and each changed file's original and fixed text."""
 
     findings: list[Finding]

@@ -109,8 +109,9 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_TEXT_BYTES
     return decode(read_bytes(path, what=what, max_bytes=max_bytes), what=what, path=Path(path))
 
 
-def write_atomic(path: Path, text: str, *, bom: bool = False, encoding: str = "utf-8") -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+def write_atomic(path: Path, text: str | bytes, *, bom: bool = False, encoding: str = "utf-8") -> None:
+    """Write `text` (or bytes, as they are) to `path` so that readers see the old file or the new
+    one, never half."""
     import tempfile  # writing is rare: keep start-up light
 
     path = paths.check_write(Path(path))
@@ -119,8 +120,9 @@ def write_atomic(path: Path, text: str, *, bom: bool = False, encoding: str = "u
     except OSError as exc:
         raise PinboxError(f"cannot write here: {exc.strerror or exc}", path=path) from None
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(("\ufeff" if bom else "") + text)
+        data = text if isinstance(text, bytes) else (("\ufeff" if bom else "") + text).encode(encoding)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.names import package_name
+from pinbox.record import Record
 from pinbox.reference import image_matches
 
 _EXTRA = re.compile(r"\[([^\]]*)\]")
@@ -85,7 +86,7 @@ def chosen(pin: Pinned) -> str | None:
     return None
 
 
-class Incidental(NamedTuple):
+class Incidental(Record):
     """CUDA wheels one requirement pulled in without asking for CUDA, and its CPU way out."""
 
     puller: str  # the top-level requirement's name
@@ -93,7 +94,7 @@ class Incidental(NamedTuple):
     way_out: str
 
 
-class GpuNeed(NamedTuple):
+class GpuNeed(Record):
     gpu: bool
     why: str  # what asked for it ("" when nothing did)
     incidental: tuple[Incidental, ...] = ()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-_SEPARATORS = re.compile(r"[-_.]+")
+_SEPARATORS = r"[-_.]+"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def normalize(name: str) -> str:
     """`Foo_Bar.baz` -> `foo-bar-baz`."""
-    return _SEPARATORS.sub("-", name).lower()
+    return re.sub(_SEPARATORS, "-", name).lower()
 
 
 def package_name(word: str) -> str | None:

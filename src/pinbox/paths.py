@@ -18,14 +18,15 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from pinbox.errors import PinboxError
+from pinbox.record import Record
 
 HINT = "pinbox reads and writes only inside the project folder, and the files you name on the command line"
 
 
-class Scope(NamedTuple):
+class Scope(Record):
     root: Path  # real path
     given: frozenset[Path]  # real paths named on the command line
     folders: frozenset[Path] = frozenset()  # those of them that are folders: they cover their contents
@@ -40,6 +41,7 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 _SCOPE: ContextVar[Scope | None] = ContextVar("pinbox_scope", default=None)
 _TOOL_FOLDERS: set[Path] = set()  # real paths of folders pinbox chose itself, never from project files
+_TOOL_GIVEN: set[Path] = set()  # the same folders as given
 
 
 def cache_root() -> Path:
@@ -57,7 +59,9 @@ def cache_root() -> Path:
 def tool_folder(folder: Path) -> Path:
     """Let every scope use `folder`, a cache pinbox or its tools keep (from the environment, never
     from a project's files)."""
-    _TOOL_FOLDERS.add(real(folder))
+    if folder not in _TOOL_GIVEN:  # asked for again and again (each cached table): resolve once
+        _TOOL_GIVEN.add(folder)
+        _TOOL_FOLDERS.add(real(folder))
     return folder
 
 

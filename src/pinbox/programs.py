@@ -10,11 +10,11 @@ import posixpath
 import re
 import shlex
 from functools import cache
-from typing import NamedTuple
 
 from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.dockerfile.shell import SHELLS
+from pinbox.record import Record
 from pinbox.reference import image_matches
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -41,7 +41,7 @@ def base_provides(ref: str, program: str) -> bool:
     return any(wildcard.matches(program, p) for p in base_programs(ref) or ())
 
 
-class Known(NamedTuple):
+class Known(Record):
     """A program ML images commonly run: its distribution, default port and port options."""
 
     name: str

@@ -139,4 +139,5 @@ def credentials_in(text: str) -> list[re.Match[str]]:
 def is_secret_name(name: str) -> bool:
     """A variable name that holds a secret: `HF_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, ...
     (not `PASSWORD_FILE`: a path to one)."""
-    return _P.secret_name.fullmatch(name) is not None
+    # most names hold no secret word at all: that answer needs no second pattern compiled
+    return _TRIGGER.search(name) is not None and _P.secret_name.fullmatch(name) is not None

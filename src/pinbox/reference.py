@@ -19,13 +19,13 @@ _HOST = rf"(?:{_DOMAIN}|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
 _NAME = rf"(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-_REFERENCE = re.compile(rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
+_REFERENCE = rf"(?P<name>{_NAME})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?"
 MAX_NAME = 255
 
 
 def check_reference(ref: str, what: str) -> str:
     """`ref` when it is a valid image reference; else an error naming the option and the rule."""
-    match = _REFERENCE.fullmatch(ref)
+    match = re.fullmatch(_REFERENCE, ref)
     if match is None or len(match.group("name")) > MAX_NAME:
         shown = ref if ref.isprintable() and len(ref) <= 100 else repr(ref[:100])
         raise PinboxError(

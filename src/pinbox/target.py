@@ -11,10 +11,10 @@ import platform as _platform
 import re
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 from pinbox.dockerfile import Dockerfile
 from pinbox.errors import PinboxError
+from pinbox.record import Record
 
 # Debian/Ubuntu codename in an image tag -> glibc (major, minor) it ships.
 GLIBC_OF_RELEASE = {
@@ -34,7 +34,7 @@ DOCKER_OF_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 MACHINE_MARKER = {"x86_64": "x86_64", "aarch64": "aarch64"}
 
 
-class Platform(NamedTuple):
+class Platform(Record):
     """One OS/architecture/libc combination, e.g. linux/amd64 with glibc 2.36."""
 
     arch: str  # x86_64 | aarch64
@@ -84,7 +84,7 @@ class Platform(NamedTuple):
         return f"platform_machine == '{MACHINE_MARKER[self.arch]}'"
 
 
-class Target(NamedTuple):
+class Target(Record):
     python: str  # "3.11"
     platforms: tuple[Platform, ...]
     source: str  # where it came from, for messages: "Dockerfile:1 (python:3.11-slim)"
@@ -154,7 +154,7 @@ def host_platform() -> Platform:
     return Platform(arch=ARCH_OF_DOCKER.get(machine, "x86_64"))
 
 
-class BaseImageFacts(NamedTuple):
+class BaseImageFacts(Record):
     python: str | None
     libc: str
     glibc: tuple[int, int]
@@ -190,7 +190,7 @@ def facts_of_image(ref: str) -> BaseImageFacts:
 
 
 _APT = ("apt-get", "apt", "apt-fast")
-_PYTHON3 = re.compile(r"python3(-(pip|dev|venv|full|minimal))?(=\S*)?")
+_PYTHON3 = r"python3(-(pip|dev|venv|full|minimal))?(=\S*)?"
 
 
 def _distro_python(dockerfile: Dockerfile, ref: str) -> tuple[str, str] | None:
@@ -209,7 +209,8 @@ def _distro_python(dockerfile: Dockerfile, ref: str) -> tuple[str, str] | None:
     for ins in (i for s in dockerfile.lineage(final) for i in s.instructions if i.runs):
         for command in read_run(dockerfile, ins).commands:
             words_ = [w.text for w in command.words]
-            if command.program in _APT and "install" in words_ and any(_PYTHON3.fullmatch(w) for w in words_):
+            installs_python = any(re.fullmatch(_PYTHON3, w) for w in words_)
+            if command.program in _APT and "install" in words_ and installs_python:
                 where = f"{dockerfile.path.name}:{ins.line} (apt installs python3 on {ref}: Python {version})"
                 return version, where
     return None

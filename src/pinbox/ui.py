@@ -11,10 +11,10 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO
 
 from pinbox.errors import PinboxError
+from pinbox.record import dataclass
 from pinbox.redact import redact
 
 COLORS = ("auto", "always", "never")
@@ -38,7 +38,7 @@ def paint(text: str, style: str, on: bool = True) -> str:
     return f"\x1b[{codes}m{text}\x1b[0m" if on and codes and text else text
 
 
-@dataclass
+@dataclass(eq=False)
 class UI:
     """How chatty and colourful to be. Created once by the CLI; commands receive it."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from pinbox import paths
@@ -22,6 +22,7 @@ from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_f
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
 from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.names import package_name
+from pinbox.record import dataclass
 from pinbox.reference import check_reference, project_name
 from pinbox.target import find_dockerfile, parse_platforms
 from pinbox.ui import UI

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 from pinbox import paths
 from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, EXIT_USAGE
 from pinbox.fix import Fixed, fix, unified_diff
 from pinbox.fsutil import write_fixed
+from pinbox.record import Record
 from pinbox.report import formatter, text
 from pinbox.report.text import statistics, summary
 from pinbox.rules import registry, runner
@@ -20,7 +20,7 @@ from pinbox.rules.model import Finding, Rule
 from pinbox.ui import UI
 
 
-class CheckOptions(NamedTuple):
+class CheckOptions(Record):
     paths: tuple[Path, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

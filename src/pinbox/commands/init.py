@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 import textwrap
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from pinbox.lock.model import Header
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
 from pinbox.lock.read import stale_reason
 from pinbox.lock.render import render_requirements
+from pinbox.record import dataclass
 from pinbox.reference import check_reference, project_name
 from pinbox.target import Target
 from pinbox.ui import UI

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from pinbox import __version__, paths
@@ -22,6 +22,7 @@ from pinbox.lock.render import render_pylock, render_requirements
 from pinbox.lock.resolve import resolve
 from pinbox.lock.scripts import ScriptsLookup
 from pinbox.lock.validate import damage
+from pinbox.record import dataclass
 from pinbox.redact import credentials_in, redact
 from pinbox.requirements.freeze import repair_freeze
 from pinbox.target import Target

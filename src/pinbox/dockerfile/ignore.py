@@ -17,10 +17,11 @@ O(len(pattern) x len(path)), once warm one dict lookup per path character.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property, lru_cache
 from itertools import takewhile
-from typing import NamedTuple
+
+from pinbox.record import Record, dataclass
 
 # Go's TrimSpace trims these: what str.strip does, less \x1c-\x1f
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
@@ -28,7 +29,7 @@ _LOOPS = frozenset({"star", "any", "all"})  # tokens taking characters over and 
 _WILD = {"one": "/", "star": "/", "any": "\n", "all": ""}  # what each wildcard does not take (Go's `.`: \n)
 
 
-class _Token(NamedTuple):
+class _Token(Record):
     """lit, set (`[...]`), one (`?`), star (`*`), any (Go's `.*`), all, opt (`(.*/)?`), bol (`^`)."""
 
     op: str
@@ -120,7 +121,7 @@ class _Glob:
         return end in states
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pattern:
     """One cleaned .dockerignore pattern; `negated` for `!pattern` (re-include)."""
 
@@ -224,8 +225,10 @@ def _go_clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DockerIgnore:
+    """A parsed .dockerignore: its patterns in order (the last that matches a path decides)."""
+
     patterns: tuple[Pattern, ...] = ()
 
     def hits(self, path: str, above: tuple[bool, ...] | None = None) -> tuple[bool, ...]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import field
 
 from pinbox.dockerfile import options as table
 from pinbox.dockerfile.lexer import Word
 from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import Command
 from pinbox.dockerfile.variables import Variables
+from pinbox.record import Record, dataclass
 
 _PIP = re.compile(r"^pip(?:[23](?:\.\d+)?)?$")
 _PYTHON = re.compile(r"^python(?:[23](?:\.\d+)?)?[mw]?$")
@@ -36,14 +36,14 @@ _OTHER_VALUED = {
 }
 
 
-class Option(NamedTuple):
+class Option(Record):
     name: str  # canonical: --requirement for -r, --no-cache-dir for pip's --no-cache
     word: Word
     value: Word | None = None
     value_text: str | None = None  # glued values (`-rreq.txt`, `--index-url=URL`) are part of `word`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Install:
     """One install command: its tool, subcommand, options and positional arguments, with positions."""
 

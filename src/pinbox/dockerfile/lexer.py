@@ -8,16 +8,15 @@ Operators (`&&`, `||`, `;`, `|`, `&`, `(`, `)`, newline) and redirections (`>`, 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from pinbox.dockerfile.source import Source
+from pinbox.record import Record
 
 OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "(", ")")
 REDIRECTS = ("<<<", "<<-", "&>>", "<<", ">>", "<>", ">&", "<&", ">|", "&>", "<", ">")
 _META = " \t\r\n;&|()<>"  # \r: CRLF heredoc bodies; the shell would keep it, the author meant a line end
 
 
-class Word(NamedTuple):
+class Word(Record):
     """A shell word: its text, the file span of its raw form, and the file offset of each character."""
 
     text: str
@@ -33,12 +32,12 @@ class Word(NamedTuple):
         return Source(self.text, self.offsets, self.end, self.exact)
 
 
-class Op(NamedTuple):
+class Op(Record):
     text: str
     start: int
 
 
-class Redirect(NamedTuple):
+class Redirect(Record):
     text: str
     start: int
 

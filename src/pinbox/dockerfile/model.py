@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from pinbox.record import Record, dataclass
 
 if TYPE_CHECKING:
     from pinbox.dockerfile.state import State
 
 
-class Instruction(NamedTuple):
+class Instruction(Record):
     """One instruction as BuildKit's parser sees it (continuations joined, heredocs attached)."""
 
     cmd: str  # upper-case: FROM, RUN, COPY, ...
@@ -35,7 +36,7 @@ class Instruction(NamedTuple):
         return next((f[len(prefix) :] for f in self.flags if f.startswith(prefix)), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Stage:
     """A build stage: its FROM and the instructions until the next FROM."""
 
@@ -48,8 +49,10 @@ class Stage:
     instructions: tuple[Instruction, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dockerfile:
+    """A parsed Dockerfile: its instructions, global ARGs and stages, and the text they came from."""
+
     path: Path
     text: str
     instructions: tuple[Instruction, ...]

@@ -12,21 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from pinbox.datafiles import data_table
+from pinbox.record import Record
 
 GENERAL = "general"
 
 
-class _Options(NamedTuple):
+class _Options(Record):
     valued: frozenset[str]
     flags: frozenset[str]
     aliases: Mapping[str, str]
     abbreviations: bool
 
 
-class OptionUse(NamedTuple):
+class OptionUse(Record):
     """One option as written in a command word; `-qrreq.txt` holds two, `-q` and `-r`."""
 
     written: str  # `--no-cache`, `-r`: without any `=value`

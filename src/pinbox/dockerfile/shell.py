@@ -13,17 +13,17 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
-from typing import NamedTuple
 
 from pinbox.dockerfile.lexer import Op, Redirect, Token, Word, json_words, tokenize
 from pinbox.dockerfile.model import Dockerfile, Instruction
 from pinbox.dockerfile.source import Source, command_source, heredoc_sources, json_strings
 from pinbox.dockerfile.variables import Variables
+from pinbox.record import Record, dataclass
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 # wrapper -> its options that take a value; `None` for a wrapper whose first argument is not the command
 _WRAPPERS: dict[str, frozenset[str]] = {
     "sudo": frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T"}),
@@ -41,7 +41,7 @@ _CLAUSES = frozenset({"fi", "done", "esac", "}", "for", "case", "in", "select", 
 MAX_DEPTH = 4  # `sh -c` inside `sh -c` ...: deeper scripts are not read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Command:
     """A simple command: its words (the program first) and the variables its process receives from
     the RUN itself (exported earlier in the RUN, or written before the command)."""
@@ -67,7 +67,7 @@ def basename(program: str) -> str:
     return program.rsplit("/", 1)[-1]
 
 
-class Assignment(NamedTuple):
+class Assignment(Record):
     """`NAME=value` anywhere in a RUN: before a command, alone, after `export` or `env`."""
 
     name: str
@@ -75,7 +75,7 @@ class Assignment(NamedTuple):
     word: Word
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Script:
     """What a RUN runs: its simple commands in order, and every variable assignment written in it."""
 
@@ -83,7 +83,7 @@ class Script:
     assignments: tuple[Assignment, ...] = ()
 
 
-@dataclass
+@dataclass(eq=False)
 class _Shell:
     """Variables of one shell: value and whether exported; `set -a` exports every assignment.
 
@@ -135,7 +135,7 @@ def _reserved(words: list[Word]) -> list[Word]:
 def _split_assignment(text: str) -> tuple[str, str] | None:
     """(name, value) of `NAME=value`; None for any other word (`1A=x` included)."""
     name, sep, value = text.partition("=")
-    return (name, value) if sep and NAME.fullmatch(name) else None
+    return (name, value) if sep and re.fullmatch(NAME, name) else None
 
 
 def _strip_wrappers(words: list[Word], env: dict[str, str]) -> list[Word]:
@@ -171,8 +171,10 @@ def _shell_script(words: list[Word]) -> Word | None:
     return None
 
 
-@dataclass
+@dataclass(eq=False)
 class _Walker:
+    """One walk over a RUN's tokens: the commands and assignments found, and the heredocs left."""
+
     heredocs: list[Source]
     depth: int = 0
     found: list[Command] = field(default_factory=list)
@@ -244,7 +246,7 @@ class _Walker:
                 pair = _split_assignment(arg)
                 if pair is not None:
                     shell.assign(*pair, export=True)
-                elif NAME.fullmatch(arg):
+                elif re.fullmatch(NAME, arg):
                     shell.assign(arg, shell.values.get(arg, ("", False))[0], export=True)
         elif name == "unset":
             for arg in args:

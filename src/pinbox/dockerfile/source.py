@@ -12,15 +12,15 @@ offered.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from pinbox.dockerfile.model import Instruction
+from pinbox.record import Record
 from pinbox.textpos import line_starts, line_text
 
 _WS = " \t\v\f\r"
 
 
-class Source(NamedTuple):
+class Source(Record):
     """Text with the file offset of each character; `exact` False when positions are a guess."""
 
     text: str

@@ -12,10 +12,11 @@ import posixpath
 import re
 from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from pinbox.dockerfile.model import Dockerfile, Instruction
 from pinbox.dockerfile.variables import Variables
+from pinbox.record import dataclass
 from pinbox.redact import is_secret_name, remember
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -71,7 +72,7 @@ def assignments(ins: Instruction) -> list[tuple[str, str | None]]:
     return []
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class State:
     """What a RUN at this point sees (the base image's own ENV is not known)."""
 
@@ -95,7 +96,7 @@ class State:
         return None if self.user.isdigit() or "$" in self.user else f"/home/{self.user}"
 
 
-@dataclass
+@dataclass(eq=False)
 class _Stage:
     """One stage's walk: the state so far, and its variables as dicts to look names up in."""
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import islice
 from typing import cast
+
+from pinbox.record import dataclass
 
 
 class _Log:

@@ -6,12 +6,12 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox.engine.docker import DockerClient
 from pinbox.engine.progress import BuildLog, Step
 from pinbox.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, PinboxError, Terminated
+from pinbox.record import dataclass
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 
 from pinbox.errors import PinboxError
+from pinbox.record import dataclass
 
 DEBIAN_CLIENT = "/usr/bin/docker"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 
 from pinbox.engine.docker import DockerClient
 from pinbox.errors import PinboxError
 from pinbox.inventory import cache
+from pinbox.record import dataclass
 
 
 @dataclass(frozen=True)

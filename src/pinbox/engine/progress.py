@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from pinbox.record import dataclass
 
 _LINE = re.compile(r"^#(\d+) (.*)$")
 _DONE = re.compile(r"^DONE (\d+(?:\.\d+)?)s$")

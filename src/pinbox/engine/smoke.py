@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from dataclasses import dataclass
 
 from pinbox.engine.docker import DockerClient
 from pinbox.errors import PinboxError
 from pinbox.inventory import cache
+from pinbox.record import dataclass
 
 TIMEOUT = 600  # seconds for all the imports together
 FORMAT = 1  # of the test and its cache entries: a new test never trusts an old answer

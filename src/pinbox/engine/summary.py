@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from pinbox.engine import images
 from pinbox.engine.build import BuildResult
 from pinbox.engine.docker import DockerClient
 from pinbox.engine.smoke import Smoke
 from pinbox.lock.read import LockedBlock
+from pinbox.record import dataclass
 from pinbox.units import human_size
 
 _DEPENDENCY_LAYER = re.compile(r"/opt/layers/|pip3? install|uv pip (install|sync)|python3? -m pip install")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox import programs
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.generate.existing import Existing
+from pinbox.record import dataclass
 from pinbox.structured import load_toml
 
 _FASTAPI = re.compile(r"^(\w+)\s*=\s*FastAPI\(", re.M)

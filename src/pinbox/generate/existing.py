@@ -7,7 +7,6 @@ Kept in the generated files, or named in a one-line note each when they cannot b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox import gpu
@@ -16,6 +15,7 @@ from pinbox.dockerfile.installs import installs
 from pinbox.dockerfile.shell import read_run
 from pinbox.errors import PinboxError
 from pinbox.names import package_name
+from pinbox.record import dataclass
 from pinbox.redact import is_secret_name
 
 _PORT = re.compile(r"(\d{1,5})(/tcp)?")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.lock.read import LockedBlock
+from pinbox.record import dataclass
 from pinbox.reference import image_matches
 from pinbox.target import Target
 

@@ -9,11 +9,10 @@ wheel size crosses the threshold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.lock.read import LockedBlock
+from pinbox.record import dataclass
 
 
 @dataclass(frozen=True)

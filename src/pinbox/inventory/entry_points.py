@@ -16,7 +16,6 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -28,6 +27,7 @@ from pinbox.errors import PinboxError
 from pinbox.inventory import cache, uv_cache, zipdir
 from pinbox.inventory.pool import Pending
 from pinbox.inventory.remote_file import check_url, open_remote
+from pinbox.record import dataclass
 
 MAX_CENTRAL_DIRECTORY = 16 * 1024 * 1024  # torch 2.4's is 1.2 MB, numpy's 0.1 MB
 MAX_ENTRY_POINTS = 1024 * 1024

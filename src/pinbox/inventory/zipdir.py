@@ -11,10 +11,10 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 from pinbox.errors import PinboxError
+from pinbox.record import dataclass
 
 # Layouts from APPNOTE.TXT (the same as zipfile's private struct strings).
 _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record, 22 bytes + comment

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -32,6 +32,7 @@ from packaging.tags import Tag, compatible_tags, cpython_tags
 
 from pinbox.errors import PinboxError
 from pinbox.names import normalize
+from pinbox.record import dataclass
 from pinbox.target import Platform
 
 NO_LIMIT = "2999-12-31"  # uv's per-package exclude-newer for what the user pinned

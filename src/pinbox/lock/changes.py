@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox.errors import PinboxError
@@ -11,6 +10,7 @@ from pinbox.fsutil import read_text
 from pinbox.lock.model import Lock
 from pinbox.lock.read import is_pylock, read_blocks
 from pinbox.names import normalize
+from pinbox.record import dataclass
 from pinbox.structured import load_toml
 
 Versions = dict[str, tuple[str, ...]]  # name -> its versions (one, or one per platform group)

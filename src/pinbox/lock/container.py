@@ -16,9 +16,9 @@ import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from pinbox.errors import PinboxError
+from pinbox.record import Record
 
 # settings the container's uv needs to reach the same index the same way (values never printed)
 _PASSED = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -26,7 +26,7 @@ _NOT_PASSED = ("UV_CACHE_DIR", "UV_PYTHON", "UV_PYTHON_DOWNLOADS", "UV_PYTHON_IN
 _PROBE_SECONDS = 10
 
 
-class Container(NamedTuple):
+class Container(Record):
     client: str  # the docker executable
     image: str  # the image's base
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.record import dataclass
 from pinbox.requirements import RequirementsFile, load_requirements
 from pinbox.requirements.model import Entry, Kind
 from pinbox.structured import load_toml

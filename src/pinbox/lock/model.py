@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
-
+from pinbox.record import Record, dataclass
 from pinbox.target import Platform, Target
 
 
-class Artifact(NamedTuple):
+class Artifact(Record):
     """One installable file: a wheel or an sdist, with its hash."""
 
     filename: str
@@ -46,7 +44,7 @@ class Pin:  # a dataclass: its `index` field would hide tuple.index
         return tuple(sorted({a.sha256 for a in self.artifacts}))
 
 
-class Header(NamedTuple):
+class Header(Record):
     """What a lock records about how it was made; compared by `lock --check`."""
 
     pinbox_version: str
@@ -68,7 +66,7 @@ class Header(NamedTuple):
         return fields | ({"console-scripts": self.scripts} if self.scripts else {})
 
 
-class Lock(NamedTuple):
+class Lock(Record):
     header: Header
     target: Target
     pins: tuple[Pin, ...]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from pinbox.config import Config, load_config
@@ -18,6 +18,7 @@ from pinbox.fsutil import read_text
 from pinbox.lock.inputs import Inputs, detect_input, digest, read_inputs
 from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.lock.truth import Truth, find_truth
+from pinbox.record import dataclass
 from pinbox.target import Platform, Target, find_dockerfile, target_from_dockerfile, target_from_flags
 
 

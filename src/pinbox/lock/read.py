@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import NamedTuple
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.header import parse_header
+from pinbox.record import Record
 from pinbox.requirements import parse_requirements
 from pinbox.structured import load_toml
 from pinbox.target import Target
@@ -82,24 +82,24 @@ def recorded_target(path: Path) -> str | None:
     return parse_header(read_text(path, what="lock")).get("target")
 
 
-_FROM = re.compile(r"^\s*#\s*from:\s*([^;\n]*)", re.MULTILINE)  # the note pinbox writes after each pin
+_FROM = r"(?m)^\s*#\s*from:\s*([^;\n]*)"  # the note pinbox writes after each pin
 
 
 def roots_of(block: str) -> tuple[str, ...]:
     """The top-level requirements, as written, that the `# from:` note after a pin names
     (`tensorflow[and-cuda]==2.16.1`); none for another tool's lock."""
-    found = _FROM.search(block)
+    found = re.search(_FROM, block)
     if found is None or found.group(1).startswith("("):
         return ()
     return tuple(part.strip() for part in found.group(1).split(", ") if part.strip())
 
 
-_SCRIPTS = re.compile(r"^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)", re.MULTILINE)
+_SCRIPTS = r"(?m)^\s*#\s*from:.*?;\s*scripts:\s*([^;\n]*)"
 
 
 def scripts_of(block: str) -> tuple[str, ...]:
     """The console scripts the `# from:` note after a pin records (`; scripts: uvicorn`)."""
-    found = _SCRIPTS.search(block)
+    found = re.search(_SCRIPTS, block)
     return tuple(found.group(1).split()) if found else ()
 
 
@@ -113,7 +113,7 @@ def size_of(block: str) -> int | None:
     return int(float(size.group(1)) * _UNITS[size.group(2)]) if size else None
 
 
-class LockedBlock(NamedTuple):
+class LockedBlock(Record):
     """One pin of a requirements-format lock, as the text block it is written in."""
 
     name: str

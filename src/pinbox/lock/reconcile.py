@@ -7,7 +7,6 @@ rewrites those pins in requirements.in, each with a comment and a warning saying
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -16,6 +15,7 @@ from pinbox.fsutil import read_text, write_atomic
 from pinbox.lock import uv
 from pinbox.lock.plan import LockOptions, make_plan
 from pinbox.names import normalize
+from pinbox.record import dataclass
 from pinbox.requirements.parser import parse_requirements
 from pinbox.ui import UI
 

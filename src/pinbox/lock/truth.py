@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
 from pinbox.names import normalize
+from pinbox.record import dataclass
 from pinbox.structured import load_toml
 
 FILES = ("uv.lock", "poetry.lock", "Pipfile.lock")

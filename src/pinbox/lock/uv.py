@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from pinbox.lock.uv_errors import NoWheel as NoWheel  # re-exported: callers cat
 from pinbox.lock.uv_errors import Unresolvable as Unresolvable
 from pinbox.lock.uv_errors import explain_failure
 from pinbox.names import normalize
+from pinbox.record import dataclass
 from pinbox.target import Platform
 from pinbox.tomlcompat import tomllib
 

@@ -5,7 +5,6 @@ Every line dropped or rewritten is reported with its reason; nothing is dropped 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +18,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from pinbox.record import dataclass
 from pinbox.requirements.model import Entry, Kind
 from pinbox.requirements.parser import parse_requirements
 from pinbox.requirements.platforms import platform_only

@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pinbox.names import normalize
+from pinbox.record import Record
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-_URL_HASH = re.compile(r"#(?:.*&)?(?:md5|sha1|sha224|sha256|sha384|sha512)=")
+_URL_HASH = r"#(?:.*&)?(?:md5|sha1|sha224|sha256|sha384|sha512)="
 
 
 class Kind(enum.Enum):
@@ -24,7 +25,7 @@ class Kind(enum.Enum):
     OPTION = "option"  # --index-url, --find-links, --pre, ...
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One logical line of a requirements file (continuations joined), with where it came from."""
 
     path: Path
@@ -65,10 +66,10 @@ class Entry(NamedTuple):
     def is_hashed(self) -> bool:
         """True when the line carries a `--hash`, or its URL a `#sha256=`-style fragment."""
         url = self.requirement.url if self.requirement else self.value
-        return bool(self.hashes) or bool(url and _URL_HASH.search(url))
+        return bool(self.hashes) or bool(url and re.search(_URL_HASH, url))
 
 
-class RequirementsFile(NamedTuple):
+class RequirementsFile(Record):
     """A parsed requirements file."""
 
     path: Path

@@ -58,14 +58,14 @@ _KIND_OF_OPTION = {
 
 
 # the line breaks of str.splitlines(), which pip uses to read requirements files
-_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAK = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _COMMENT_LINE = re.compile(r"(^|\s+)#.*$")
 
 
 def _physical(text: str) -> list[tuple[int, int, int]]:
     """(start, end of content, start of the next line) of each line as pip splits them."""
     out, pos = [], 0
-    for match in _BREAK.finditer(text):
+    for match in re.finditer(_BREAK, text):
         out.append((pos, match.start(), match.end()))
         pos = match.end()
     if pos < len(text):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from typing import NamedTuple
 
 from pinbox import wildcard
 from pinbox.datafiles import data_table
 from pinbox.names import normalize
+from pinbox.record import Record
 
 
-class PlatformOnly(NamedTuple):
+class PlatformOnly(Record):
     name: str  # normalised name, or a prefix pattern like "pyobjc*"
     os: str  # "windows" | "macos"
     why: str

@@ -3,9 +3,9 @@ discovered and parsed once. Files that do not parse become `parse-error` finding
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from pinbox.config import Config
 from pinbox.dockerfile import Dockerfile, Instruction, parse_dockerfile
@@ -15,13 +15,16 @@ from pinbox.dockerfile.shell import Script, read_run
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text as _read_text
 from pinbox.lock.header import parse_header
+from pinbox.record import Record, dataclass
 from pinbox.requirements import RequirementsFile, parse_requirements
 from pinbox.rules.discover import expand, given_kind, walk
 from pinbox.structured import load_toml, load_yaml
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DockerfileDoc:
+    """A Dockerfile being checked: its model, each RUN read as the shell reads it, and its installs."""
+
     path: Path
     text: str
     model: Dockerfile
@@ -68,8 +71,10 @@ class DockerfileDoc:
         return list(found)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RequirementsDoc:
+    """A requirements file or `requirements.lock` being checked, parsed, with a lock's header."""
+
     path: Path
     text: str
     parsed: RequirementsFile
@@ -77,8 +82,10 @@ class RequirementsDoc:
     header: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PylockDoc:
+    """A `pylock.toml` being checked: its data and the header pinbox wrote in it."""
+
     path: Path
     text: str
     data: dict[str, Any]
@@ -88,7 +95,7 @@ class PylockDoc:
 LockDoc = RequirementsDoc | PylockDoc
 
 
-class ComposeDoc(NamedTuple):
+class ComposeDoc(Record):
     path: Path
     text: str
     data: dict[str, Any]
@@ -102,12 +109,12 @@ class ComposeDoc(NamedTuple):
         return {str(name): s for name, s in found.items() if isinstance(s, dict)}
 
 
-class ParseFailure(NamedTuple):
+class ParseFailure(Record):
     path: Path
     error: PinboxError
 
 
-class Project(NamedTuple):
+class Project(Record):
     root: Path
     config: Config
     dockerfiles: tuple[DockerfileDoc, ...] = ()

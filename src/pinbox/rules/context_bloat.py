@@ -10,7 +10,6 @@ import os
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 from pinbox import units
 from pinbox.datafiles import data_table
@@ -18,6 +17,7 @@ from pinbox.dockerfile.copies import copied_sources, under
 from pinbox.dockerfile.ignore import DockerIgnore, Pattern, compile_pattern, parse_dockerignore
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.record import Record
 from pinbox.rules.context import DockerfileDoc, Project
 from pinbox.rules.documented import documented
 from pinbox.rules.model import Finding, Severity
@@ -26,7 +26,7 @@ MAX_FILES = 100_000  # files looked at per context before the size becomes "more
 SHOWN = 5  # offenders named in a message
 
 
-class Bloat(NamedTuple):
+class Bloat(Record):
     """A row of data/image_context_bloat.toml: what should stay out of a build context."""
 
     pattern: Pattern
@@ -39,13 +39,13 @@ def bloat_table() -> tuple[Bloat, ...]:
     return tuple(Bloat(compile_pattern(row["pattern"]), row["why"]) for row in rows)
 
 
-class Offender(NamedTuple):
+class Offender(Record):
     path: str  # relative to the context; folders end with "/"
     bloat: Bloat
     size: int
 
 
-class ContextSize(NamedTuple):
+class ContextSize(Record):
     size: int  # bytes sent
     files: int
     truncated: bool  # more than MAX_FILES files: size and files are lower bounds
@@ -84,7 +84,8 @@ def measure(root: Path, ignore: DockerIgnore, table: Sequence[Bloat]) -> Context
             if ignore.decide(path_hits):
                 continue
             try:
-                nbytes = (Path(folder) / name).lstat().st_size
+                # os.path, not pathlib: this runs once per file of the context
+                nbytes = os.lstat(os.path.join(folder, name)).st_size  # noqa: PTH118
             except OSError:
                 continue
             size, files = size + nbytes, files + 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from functools import cache
 from pathlib import Path
 
 from pinbox.errors import PinboxError
@@ -67,21 +69,29 @@ LOCK_PATTERNS = ("requirements*.lock", "*.lock.txt", "pylock.toml", "pylock.*.to
 COMPOSE_PATTERNS = ("compose.y*ml", "compose[-._]*.y*ml", "docker-compose.y*ml", "docker-compose[-._]*.y*ml")
 
 
+@cache
+def _family(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a family of names (fnmatch would compile one per pattern)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+def _matches(patterns: tuple[str, ...], name: str) -> bool:
+    return _family(patterns).match(name) is not None
+
+
 def kind_of(path: Path) -> str | None:
     """'dockerfile' | 'requirements' | 'lock' | 'compose' | 'dockerignore' | None."""
     name = path.name
     if name == ".dockerignore" or name.endswith(".dockerignore"):
         return "dockerignore"
     lower = name.lower()
-    if any(fnmatch.fnmatchcase(lower, p) for p in COMPOSE_PATTERNS) and lower.endswith((".yaml", ".yml")):
+    if _matches(COMPOSE_PATTERNS, lower) and lower.endswith((".yaml", ".yml")):
         return "compose"
-    if any(fnmatch.fnmatchcase(name, p) for p in LOCK_PATTERNS):
+    if _matches(LOCK_PATTERNS, name):
         return "lock"
-    if any(fnmatch.fnmatchcase(lower, p) for p in DOCKERFILE_PATTERNS) and not lower.endswith(
-        NOT_DOCKERFILES
-    ):
+    if _matches(DOCKERFILE_PATTERNS, lower) and not lower.endswith(NOT_DOCKERFILES):
         return "dockerfile"
-    if any(fnmatch.fnmatchcase(name, p) for p in REQUIREMENTS_PATTERNS) or path.parent.name == "requirements":
+    if _matches(REQUIREMENTS_PATTERNS, name) or path.parent.name == "requirements":
         return "requirements" if path.suffix in (".txt", ".in", "") else None
     return None
 

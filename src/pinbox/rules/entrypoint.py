@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from pinbox import wildcard
 from pinbox.dockerfile.installs import Install
@@ -22,6 +22,7 @@ from pinbox.dockerfile.model import Instruction
 from pinbox.dockerfile.shell import SHELLS, read_run
 from pinbox.names import normalize, package_name
 from pinbox.programs import base_programs
+from pinbox.record import Record
 from pinbox.rules.context import DockerfileDoc, LockDoc, Project, PylockDoc, lock_inputs
 from pinbox.rules.documented import documented
 from pinbox.rules.image import final_base
@@ -38,7 +39,7 @@ _SYSTEM = ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "conda", "mamba", 
 _VENV_BIN = ("/bin/",)  # /opt/venv/bin/uvicorn: the venv's own script
 
 
-class Program(NamedTuple):
+class Program(Record):
     word: Word
     instruction: Instruction
 

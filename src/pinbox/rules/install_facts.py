@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
 
 from pinbox.dockerfile.installs import Install
 from pinbox.dockerfile.lexer import Word
@@ -20,6 +19,7 @@ from pinbox.dockerfile.shell import Script
 from pinbox.dockerfile.state import unquote
 from pinbox.dockerfile.variables import Variables
 from pinbox.memo import per_object
+from pinbox.record import Record
 from pinbox.rules.context import DockerfileDoc
 from pinbox.rules.model import Finding, Fix, Rule
 from pinbox.textpos import line_span, position
@@ -128,7 +128,7 @@ def cache_purged(doc: DockerfileDoc, install: Install) -> bool:
     return _cleanups(doc.script(install.instruction)).last_purge.get(tool, -1) > install.keyword.start
 
 
-class _Cleanups(NamedTuple):
+class _Cleanups(Record):
     removals: tuple[tuple[str, ...], ...]  # the arguments of each `rm -r`
     last_purge: dict[str, int]  # tool -> offset of its last cache purge
 

@@ -28,7 +28,13 @@ def today() -> datetime.date:
 
 @cache
 def _table() -> dict[str, Any]:
-    return data_table("eol")
+    """data/eol.toml with its ISO date strings as dates (strings keep the table marshal-able)."""
+    table = data_table("eol")
+    dated = ("python", "debian", "ubuntu")
+    return {
+        key: {k: datetime.date.fromisoformat(v) for k, v in rows.items()} if key in dated else rows
+        for key, rows in table.items()
+    }
 
 
 def os_release(ref: str) -> tuple[str, str] | None:

@@ -4,18 +4,18 @@ with its line and (from a pylock.toml) the size of the wheel an amd64 image down
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from pinbox.lock.read import roots_of, scripts_of, size_of
 from pinbox.memo import per_object
 from pinbox.names import normalize, package_name
+from pinbox.record import Record
 from pinbox.rules.context import LockDoc, RequirementsDoc
 
-_VIA = re.compile(r"#\s*via\b([^\n]*(?:\n\s*#\s{2,}[^\n]*)*)")  # pip-compile: who requires it
+_VIA = r"#\s*via\b([^\n]*(?:\n\s*#\s{2,}[^\n]*)*)"  # pip-compile: who requires it
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-class Locked(NamedTuple):
+class Locked(Record):
     """One package pinned in a lock: where, (from a pylock.toml) its wheel's size, and the console
     scripts pinbox recorded for it."""
 
@@ -84,7 +84,7 @@ def _roots(block: str) -> tuple[str, ...]:
 
 def _via(block: str) -> tuple[str, ...]:
     """Names in the `# via a, b` note of a pin (pip-compile)."""
-    found = _VIA.search(block)
+    found = re.search(_VIA, block)
     if found is None:
         return ()
     words = re.split(r"[,\n#]", found.group(1))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from pinbox.record import Record
 
 if TYPE_CHECKING:
     from pinbox.rules.context import Project
@@ -17,7 +19,7 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     """Replace text[start:end] of one file with `text` (offsets into the file as read)."""
 
     start: int
@@ -25,14 +27,14 @@ class Edit(NamedTuple):
     text: str
 
 
-class Fix(NamedTuple):
+class Fix(Record):
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True
     path: Path | None = None  # the file the edits apply to, when not the finding's own
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     path: Path
     line: int  # 1-based
     col: int  # 1-based
@@ -48,7 +50,7 @@ class Finding(NamedTuple):
         return (str(self.path), self.line, self.col, self.code)
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     """A check with its documentation. `doc` has the sections What it does / Why is this bad? /
     Example / Use instead / Fix safety, in Markdown; both are the rule's row of
     `pinbox/data/<table>.toml`, read only when asked for (checking needs neither)."""

@@ -23,7 +23,7 @@ from pinbox.rules.locked import locked
 from pinbox.rules.model import Finding, Severity
 from pinbox.target import split_ref
 
-_CONDA_PIN = re.compile(r"^[A-Za-z0-9][\w.-]*(?:==[\w.+!-]+|=\d+(?:\.\d+){2,}[\w.+!-]*)(?:=[\w.*+-]+)?$")
+_CONDA_PIN = r"^[A-Za-z0-9][\w.-]*(?:==[\w.+!-]+|=\d+(?:\.\d+){2,}[\w.+!-]*)(?:=[\w.*+-]+)?$"
 
 
 @cache
@@ -107,7 +107,7 @@ def _conda_unpinned(project: Project) -> Iterator[Finding]:
             for word in install.package_words:
                 if install.command == "create" and word.text.startswith(("-", "/")):
                     continue
-                if "$" in word.text or _CONDA_PIN.match(word.text):
+                if "$" in word.text or re.match(_CONDA_PIN, word.text):
                     continue
                 message = (
                     f"`{word.text}` is installed by {install.program.text} without an exact version, so "

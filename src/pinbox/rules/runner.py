@@ -9,11 +9,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.record import dataclass
 from pinbox.rules import registry
 from pinbox.rules.context import Project
 from pinbox.rules.meta import UNUSED_IGNORE
@@ -23,8 +23,10 @@ from pinbox.textpos import lines
 _IGNORE = re.compile(r"#\s*pinbox:\s*ignore\[([^\]]*)\]")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Ignore:
+    """An inline `# pinbox: ignore[...]` comment, and whether a finding used it."""
+
     path: Path
     line: int
     col: int
