@@ -1,6 +1,8 @@
 """Benchmark `pinbox lock` against raw `uv pip compile` and pip-compile, in one run.
 
 Usage: python benchmarks/lock.py [--rounds N] [--json FILE] [--no-pip-compile]
+       python benchmarks/lock.py --team [--rounds N] [--sets tutorial,ml]   (benchmarks/team.py:
+       the five-platform team lock against uv's universal compile, and pinbox sync)
 
 Method
   * Inputs: the tutorial set (4 pins/ranges) and a larger unpinned ML set (10 packages).
@@ -217,6 +219,11 @@ def report(rows: list[Row]) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--team"]:
+        import team
+
+        team.main()
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, help="write every run and the summary here")

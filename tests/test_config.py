@@ -212,3 +212,13 @@ def test_a_pyproject_that_never_names_pinbox_is_not_parsed(tmp_path: Path) -> No
     assert load_config(tmp_path) == Config()
     pyproject(tmp_path, '[project]\nname = "x\\\\y"\n[tool.black\n')  # an escape: parsed, and refused
     assert error_of(tmp_path).message.startswith("invalid TOML: ")
+
+
+def test_dev_platforms_are_read_and_checked(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.pinbox]\ndev-platforms = ["macos/arm64", "windows/amd64"]\n')
+    assert load_config(tmp_path).dev_platforms == ("macos/arm64", "windows/amd64")
+    pyproject(tmp_path, '[tool.pinbox]\ndev-platforms = ["darwin/arm64"]\n')
+    err = error_of(tmp_path)
+    assert err.path == tmp_path / "pyproject.toml"
+    assert "[tool.pinbox] dev-platforms: unknown platform 'darwin/arm64'" in err.message
+    assert err.hint is not None and "macos/arm64" in err.hint

@@ -350,3 +350,27 @@ def test_no_distribution_python_to_infer(text: str) -> None:
     with pytest.raises(PinboxError) as caught:
         target_of(text)
     assert "does not say which Python it runs" in caught.value.message
+
+
+def test_a_team_target_key_reads_back() -> None:
+    from pinbox.lock.plan import target_from_key
+    from pinbox.platforms import parse_dev_platforms
+
+    team = parse_dev_platforms(["linux/amd64,macos/arm64@14.0,windows/amd64"])
+    target = Target("3.11", (Platform("x86_64", glibc=(2, 36)),), "x", dev_platforms=team)
+    assert [p.name for p in target.all_platforms] == ["linux/amd64", "macos/arm64", "windows/amd64"]
+    key = target.key()  # the Linux laptop shares the image's lines: it is not named again
+    assert key == "cpython-3.11 x86_64-manylinux_2_36 dev=aarch64-apple-darwin@14.0,x86_64-pc-windows-msvc"
+    back = target_from_key(key)
+    assert back.all_platforms == target.all_platforms and back.key() == key
+    assert "team machines: macos/arm64, windows/amd64" in target.describe()
+
+
+@pytest.mark.parametrize(
+    "key", ["cpython-3.11 aarch64-apple-darwin", "cpython-3.11 x86_64-manylinux_2_28 dev=bogus"]
+)
+def test_a_damaged_team_key_is_an_error(key: str) -> None:
+    from pinbox.lock.plan import target_from_key
+
+    with pytest.raises(PinboxError, match="cannot read the target"):
+        target_from_key(key)

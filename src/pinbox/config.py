@@ -30,6 +30,7 @@ class Config(Record):
     allow_sdist: tuple[str, ...] = ()
     exclude_newer: str | None = None
     check: CheckConfig = CheckConfig()
+    dev_platforms: tuple[str, ...] = ()  # the team's machines: macos/arm64, windows/amd64, ...
 
     def key(self, name: str) -> str:
         """A key as messages name it: `[tool.pinbox] check.select`, or `check.select` in a pinbox.toml."""
@@ -74,6 +75,7 @@ _TOP = {
     "allow-sdist",
     "exclude-newer",
     "check",
+    "dev-platforms",
 }
 _CHECK = {"select", "ignore", "per-file-ignores"}
 FORMATS = ("requirements", "pylock")
@@ -95,8 +97,17 @@ def parse_config(table: dict[str, Any], where: Path, prefix: str = _TABLE) -> Co
     pfi = check_table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise PinboxError(f"{prefix}check.per-file-ignores must be a table", path=where)
+    dev_platforms = _strs(table.get("dev-platforms", []), "dev-platforms", where, prefix)
+    if dev_platforms:
+        from pinbox.platforms import parse_dev_platforms
+
+        try:
+            parse_dev_platforms(dev_platforms, f"{prefix}dev-platforms")
+        except PinboxError as exc:
+            raise PinboxError(exc.message, path=where, hint=exc.hint) from None
     return Config(
         source=where,
+        dev_platforms=dev_platforms,
         python=parse_python(_str(table["python"], "python", where, prefix), source=f"{where}: {prefix}python")
         if "python" in table
         else None,

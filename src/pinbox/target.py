@@ -7,14 +7,16 @@ from flags, from configuration, or (last) from the current interpreter.
 
 from __future__ import annotations
 
-import platform as _platform
 import re
 import sys
 from pathlib import Path
 
 from pinbox.dockerfile import Dockerfile
 from pinbox.errors import PinboxError
+from pinbox.platforms import DEFAULT_GLIBC, Platform, host_platform, parse_platforms, platform_from_key
 from pinbox.record import Record
+
+__all__ = ["DEFAULT_GLIBC", "Platform", "Target", "host_platform", "parse_platforms", "platform_from_key"]
 
 # Debian/Ubuntu codename in an image tag -> glibc (major, minor) it ships.
 GLIBC_OF_RELEASE = {
@@ -26,70 +28,15 @@ GLIBC_OF_RELEASE = {
     "jammy": (2, 35),
     "noble": (2, 39),
 }
-# A tag without a codename floats between Debian releases; glibc 2.28 is a floor all of them meet.
-DEFAULT_GLIBC = (2, 28)
-MAX_UV_GLIBC = (2, 40)  # the newest manylinux tag uv's --python-platform knows
-ARCH_OF_DOCKER = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
-DOCKER_OF_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
-MACHINE_MARKER = {"x86_64": "x86_64", "aarch64": "aarch64"}
-
-
-class Platform(Record):
-    """One OS/architecture/libc combination, e.g. linux/amd64 with glibc 2.36."""
-
-    arch: str  # x86_64 | aarch64
-    libc: str = "glibc"  # glibc | musl
-    glibc: tuple[int, int] = DEFAULT_GLIBC
-
-    @property
-    def docker(self) -> str:
-        """Docker's name: linux/amd64."""
-        return f"linux/{DOCKER_OF_ARCH[self.arch]}"
-
-    @property
-    def uv(self) -> str:
-        """uv's `--python-platform` value."""
-        if self.libc == "musl":
-            return f"{self.arch}-unknown-linux-musl"
-        major, minor = min(self.glibc, MAX_UV_GLIBC)
-        return f"{self.arch}-manylinux_{major}_{minor}"
-
-    @property
-    def tag(self) -> str:
-        """The wheel platform tag family, for messages: manylinux_2_28_x86_64."""
-        if self.libc == "musl":
-            return f"musllinux_1_2_{self.arch}"
-        major, minor = min(self.glibc, MAX_UV_GLIBC)
-        return f"manylinux_{major}_{minor}_{self.arch}"
-
-    def marker_env(self, python: str) -> dict[str, str]:
-        """PEP 508 marker variables of this platform with CPython `python` (for evaluate())."""
-        return {
-            "platform_machine": MACHINE_MARKER[self.arch],
-            "sys_platform": "linux",
-            "platform_system": "Linux",
-            "os_name": "posix",
-            "python_version": ".".join(python.split(".")[:2]),
-            "python_full_version": python if python.count(".") == 2 else f"{python}.0",
-            "implementation_name": "cpython",
-            "platform_python_implementation": "CPython",
-            "platform_release": "",
-            "platform_version": "",
-            "implementation_version": python if python.count(".") == 2 else f"{python}.0",
-        }
-
-    @property
-    def marker(self) -> str:
-        """A PEP 508 marker selecting this platform among the lock's platforms."""
-        return f"platform_machine == '{MACHINE_MARKER[self.arch]}'"
 
 
 class Target(Record):
     python: str  # "3.11"
-    platforms: tuple[Platform, ...]
+    platforms: tuple[Platform, ...]  # the image's
     source: str  # where it came from, for messages: "Dockerfile:1 (python:3.11-slim)"
     patch: str | None = None  # "3.11.7" when the image tag or --python says it
     base: str | None = None  # the image's base as its Dockerfile names it (`FROM` of the final stage)
+    dev_platforms: tuple[Platform, ...] = ()  # the team's machines, locked with the image's Python
 
     @property
     def full_python(self) -> str:
@@ -101,14 +48,28 @@ class Target(Record):
 
         return str(data_table("eol").get("patch", {}).get(self.python, self.python))
 
+    @property
+    def all_platforms(self) -> tuple[Platform, ...]:
+        """The image's platforms, then each team machine that is not one of them (a Linux laptop of
+        the image's architecture shares the image's lines)."""
+        return self.platforms + self.team
+
+    @property
+    def team(self) -> tuple[Platform, ...]:
+        """The team's machines the image's platforms do not already cover."""
+        return tuple(d for d in self.dev_platforms if not any(d.same_machine(p) for p in self.platforms))
+
     def describe(self) -> str:
         plats = ", ".join(f"{p.docker} ({p.tag})" for p in self.platforms)
-        return f"CPython {self.python} on {plats}"
+        team = f"; team machines: {', '.join(p.name for p in self.team)}" if self.team else ""
+        return f"CPython {self.python} on {plats}{team}"
 
     def key(self) -> str:
         """A stable one-line form stored in the lock header."""
-        plats = ",".join(p.uv for p in self.platforms)
-        return f"cpython-{self.python} {plats}"
+        plats = ",".join(p.key for p in self.platforms)
+        return f"cpython-{self.python} {plats}" + (
+            f" dev={','.join(p.key for p in self.team)}" if self.team else ""
+        )
 
 
 def full_python(value: str | None) -> str | None:
@@ -127,31 +88,6 @@ def parse_python(value: str, *, source: str = "--python") -> str:
     if not match:
         raise PinboxError(f"{source}: {value!r} is not a Python version like 3.11")
     return f"{match.group(1)}.{match.group(2)}"
-
-
-def parse_platforms(value: str, *, glibc: tuple[int, int] = DEFAULT_GLIBC) -> tuple[Platform, ...]:
-    """'linux/amd64,linux/arm64' -> platforms; only Linux targets are images."""
-    out: list[Platform] = []
-    for item in (v.strip() for v in value.split(",") if v.strip()):
-        os_name, _, rest = item.lower().partition("/")
-        arch = ARCH_OF_DOCKER.get(rest.split("/")[0]) if os_name == "linux" else None
-        if arch is None:
-            raise PinboxError(
-                f"unsupported platform {item!r}",
-                hint="use linux/amd64 and/or linux/arm64, comma-separated",
-            )
-        libc = "musl" if "musl" in rest else "glibc"
-        platform = Platform(arch=arch, libc=libc, glibc=glibc)
-        if platform not in out:
-            out.append(platform)
-    if not out:
-        raise PinboxError("--platform: no platform given", hint="e.g. --platform linux/amd64")
-    return tuple(out)
-
-
-def host_platform() -> Platform:
-    machine = _platform.machine().lower()
-    return Platform(arch=ARCH_OF_DOCKER.get(machine, "x86_64"))
 
 
 class BaseImageFacts(Record):

@@ -23,7 +23,7 @@ from pinbox.ui import UI
 ISSUES = "https://github.com/pinbox-dev/pinbox/issues"
 
 
-COMMANDS = ("lock", "check", "rule", "init", "build", "completion")
+COMMANDS = ("lock", "sync", "check", "rule", "init", "build", "completion")
 
 
 class Commands(click.Group):
@@ -53,6 +53,7 @@ def app(ctx: click.Context) -> None:
     Start here:
       pinbox lock                 hashed requirements.lock for the image's Python and platform
       pinbox lock --check         exit 1 if the lock no longer matches its inputs or target
+      pinbox sync                 make .venv match the lock on this laptop or CI runner
       pinbox check [--fix]        lint (and repair) Dockerfiles, requirements, locks, compose files
       pinbox rule NAME            explain a check rule
       pinbox init                 write a best-practice Dockerfile, .dockerignore, compose.yaml

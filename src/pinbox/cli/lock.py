@@ -40,6 +40,15 @@ from pinbox.ui import UI
     metavar="LIST",
     help="Image platforms, e.g. linux/amd64,linux/arm64 (default: Dockerfile, else host).",
 )
+@click.option(
+    "--dev-platform",
+    "dev_platforms",
+    multiple=True,
+    metavar="LIST",
+    help="Team machines to lock for too, with the image's Python and the same versions: "
+    "macos/arm64, macos/amd64 (@13.0: oldest macOS), windows/amd64, linux/amd64, linux/arm64 "
+    "(comma-separated or repeated; default: [tool.pinbox] dev-platforms).",
+)
 @click.option("-f", "--dockerfile", metavar="FILE", help="Dockerfile to read the target from.")
 @click.option(
     "--extra",
@@ -106,10 +115,16 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
     or takes --python/--platform. Only the wheels installable there are hashed, so the lock
     installs with `pip install --require-hashes --no-deps -r requirements.lock`.
 
+    With --dev-platform (or [tool.pinbox] dev-platforms) the same lock also covers the team's
+    laptops and CI runners, with the same versions wherever a version has files for every platform;
+    requirements-dev.in (or [dependency-groups] dev) is locked with it into requirements-dev.lock,
+    which the image never installs. `pinbox sync` makes a virtualenv match it.
+
     \b
     Examples:
       pinbox lock                                  # Dockerfile + requirements.txt -> requirements.lock
       pinbox lock --python 3.11 --platform linux/amd64,linux/arm64
+      pinbox lock --dev-platform macos/arm64,windows/amd64   # laptops too: `pinbox sync` there
       pinbox lock --check                          # in CI: fail when the lock is stale
       pinbox lock --from-freeze frozen.txt         # repair a laptop's pip freeze, then lock
       pinbox lock -P numpy                         # bump numpy only
@@ -127,6 +142,7 @@ def lock(ui: UI, /, project: Path, input_: str | None, fmt: str | None, as_json:
         extras=tuple(kwargs.pop("extras")),
         allow_sdist=tuple(kwargs.pop("allow_sdist")),
         upgrade_packages=tuple(kwargs.pop("upgrade_packages")),
+        dev_platforms=tuple(kwargs.pop("dev_platforms")),
         **kwargs,
     )
     return lock_command.run(opts, ui)

@@ -15,13 +15,23 @@ from pinbox.fsutil import read_text, write_atomic
 from pinbox.lock import uv
 from pinbox.lock.assemble import assemble
 from pinbox.lock.changes import Changes, compare, versions_in
+from pinbox.lock.dev_group import dev_lock_path, dev_only
 from pinbox.lock.model import Header, Lock
-from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, regenerate_command, with_recorded
-from pinbox.lock.read import read_pins, stale_reason
+from pinbox.lock.plan import (
+    LockOptions,
+    Plan,
+    make_plan,
+    output_path,
+    plan_staleness,
+    regenerate_command,
+    with_recorded,
+)
+from pinbox.lock.read import read_pins
 from pinbox.lock.render import render_pylock, render_requirements
-from pinbox.lock.resolve import resolve
+from pinbox.lock.resolve import host_python, resolve
 from pinbox.lock.scripts import ScriptsLookup
 from pinbox.lock.validate import damage
+from pinbox.platforms import this_machine
 from pinbox.record import dataclass
 from pinbox.redact import credentials_in, redact
 from pinbox.requirements.freeze import repair_freeze
@@ -64,6 +74,8 @@ def _run(opts: LockOptions, ui: UI, *, stdout: bool = False) -> int:
         return _check(opts, ui)
     made = _from_freeze(opts, ui) if opts.from_freeze else make(opts, ui)
     old = versions_in(made.plan.output)
+    if made.dev_text is not None:  # the dev group's pins are in their own file
+        old = {**versions_in(dev_lock_path(made.plan.output)), **old}
     changes = compare(old, made.lock)
     if stdout:
         ui.result(made.text.rstrip("\n"))
@@ -95,7 +107,7 @@ def _check(opts: LockOptions, ui: UI) -> int:
     output = output_path(opts, config, opts.format or config.format)
     broken = damage(output, read_text(output, what="lock")) if output.exists() else None
     plan = None if broken else make_plan(with_recorded(opts, output))
-    reason = stale_reason(plan.output, plan.target.key(), plan.digest) if plan else None
+    reason = plan_staleness(plan) if plan else None
     status = "damaged" if broken else "missing" if not output.exists() else "stale" if reason else "fresh"
     if opts.json:
         ui.result(
@@ -126,6 +138,7 @@ class Made:
     plan: Plan
     lock: Lock
     text: str
+    dev_text: str | None = None  # requirements-dev.lock: the dev group, on top of the main lock
 
 
 def make(opts: LockOptions, ui: UI) -> Made:
@@ -136,18 +149,35 @@ def make(opts: LockOptions, ui: UI) -> Made:
     ui.info(f"target: {target.describe()}  [from {target.source}]")
     previous = {} if (opts.upgrade or not output.exists()) else _previous(output, target, ui)
     scripts = ScriptsLookup()
+    _say_python(target, ui)
+    if plan.dev is not None:
+        into = dev_lock_path(output).name if plan.format == "requirements" else f"{output.name} (group dev)"
+        ui.info(
+            f"dev group: {inputs.relative(plan.dev.path)} is locked with {inputs.relative(inputs.path)} into "
+            f"{into}; the image installs the main set only"
+        )
     with ui.spinner(f"Resolving {inputs.relative(inputs.path)} for {target.describe()}"):
-        resolutions, as_of = resolve(opts, plan, previous, ui, on_resolved=scripts.start)
+        resolutions, as_of, divergences = resolve(opts, plan, previous, ui, on_resolved=scripts.start)
         found = scripts.result()
     header = Header(
         pinbox_version=__version__,
         target=target.key(),
-        inputs=tuple(inputs.relative(p) for p in (*inputs.files, *([plan.truth.path] if plan.truth else []))),
+        inputs=tuple(inputs.relative(p) for p in plan.input_files),
         digest=plan.digest,
         command=regenerate_command(opts, plan.format),
         as_of=as_of.said if as_of.date else "",
     )
-    lock = assemble(target, header, resolutions, inputs.requirements, inputs.index_options, found)
+    main, dev = plan.inputs, plan.dev
+    lock = assemble(
+        target,
+        header,
+        resolutions,
+        (*inputs.requirements, *(dev.requirements if dev else ())),
+        inputs.index_options,
+        found,
+        dev_only=(lambda roots: dev_only(main, dev, roots)) if dev else None,
+        differs={d.name: d.said() for d in divergences},
+    )
     unknown = [p for p in lock.pins if p.scripts is None]
     lock = lock._replace(header=header._replace(scripts="" if unknown else "complete"))
     unread = [p.name for p in unknown if any(a.is_wheel for a in p.artifacts)]
@@ -163,8 +193,20 @@ def make(opts: LockOptions, ui: UI) -> Made:
         ui.detail(f"{_some(built)} will be built from source: console scripts unknown until built")
     urls = [p.index or "" for p in lock.pins] + [a.url or "" for p in lock.pins for a in p.artifacts]
     refuse_credentials(urls, inputs.path)  # what uv resolved: indexes and each file's URL
-    text = render_pylock(lock) if plan.format == "pylock" else render_requirements(lock)
-    return Made(plan, lock, text)
+    if plan.format == "pylock":
+        return Made(plan, lock, render_pylock(lock))
+    dev_text = render_requirements(lock, group="dev", main=plan.output.name) if plan.dev else None
+    return Made(plan, lock, render_requirements(lock), dev_text)
+
+
+def _say_python(target: Target, ui: UI) -> None:
+    """Team machines are locked for the image's Python; say so when this one runs another."""
+    here = this_machine()
+    if any(here.same_machine(p) for p in target.dev_platforms) and host_python() != target.python:
+        ui.info(
+            f"the team's machines are locked for Python {target.python} (the image's); this machine "
+            f"runs {host_python()}: `pinbox sync` makes a virtualenv with Python {target.python}"
+        )
 
 
 def _some(names: list[str]) -> str:
@@ -184,7 +226,11 @@ def _previous(output: Path, target: Target, ui: UI) -> dict[str, dict[str, str]]
 def write(made: Made) -> None:
     """Write the lock: a regular file in the project (or one named on the command line), never
     one of its own inputs."""
-    paths.check_write(made.plan.output, inputs=made.plan.inputs.files)
+    paths.check_write(made.plan.output, inputs=made.plan.input_files)
+    if made.dev_text is not None:
+        dev = dev_lock_path(made.plan.output)
+        paths.check_write(dev, inputs=made.plan.input_files)
+        write_atomic(dev, made.dev_text)
     write_atomic(made.plan.output, made.text)
 
 
@@ -212,6 +258,9 @@ def _report(ui: UI, opts: LockOptions, made: Made, changes: Changes, seconds: fl
                     "target": {
                         "python": lock.target.python,
                         "platforms": [p.docker for p in lock.target.platforms],
+                        "dev_platforms": [
+                            p.name for p in lock.target.all_platforms[len(lock.target.platforms) :]
+                        ],
                         "tags": [p.tag for p in lock.target.platforms],
                         "source": lock.target.source,
                     },
@@ -222,6 +271,8 @@ def _report(ui: UI, opts: LockOptions, made: Made, changes: Changes, seconds: fl
                             "version": p.version,
                             "files": len(p.artifacts),
                             "platforms": [x.docker for x in p.platforms],
+                            "group": p.group or "main",
+                            **({"differs": p.differs} if p.differs else {}),
                             "from": list(p.roots),
                         }
                         for p in lock.pins

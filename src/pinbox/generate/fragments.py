@@ -12,7 +12,8 @@ from pinbox import paths
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text, write_atomic
 from pinbox.generate.layers import Fragment, split
-from pinbox.lock.read import LockedBlock, read_blocks
+from pinbox.lock.header import parse_header
+from pinbox.lock.read import LockedBlock, in_image, read_blocks
 
 FOLDER = "pinbox.lock.d"
 INSTALLER = "0-installer.txt"
@@ -29,7 +30,8 @@ def load_lock(lock: Path, text: str | None = None) -> tuple[list[str], list[Lock
         )
     head, blocks = read_blocks(read_text(lock, what="lock") if text is None else text, lock)
     options = [line.strip() for line in head.split("\n") if line.startswith("-")]
-    return options, blocks
+    target = parse_header(head).get("target")
+    return options, [b for b in blocks if in_image(b.marker, target)]  # not the team's macOS lines
 
 
 def fragment_texts(

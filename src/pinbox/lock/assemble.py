@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -75,8 +75,12 @@ def assemble(
     requirements: Sequence[str],
     index_options: Sequence[str] = (),
     scripts: dict[str, tuple[str, ...] | None] | None = None,
+    dev_only: Callable[[tuple[str, ...]], bool] | None = None,
+    differs: dict[str, str] | None = None,
 ) -> Lock:
-    """Merge platforms: one pin per (name, version), with the platforms it applies to."""
+    """Merge platforms: one pin per (name, version), with the platforms it applies to; `dev_only`
+    tells from its roots whether a pin belongs to the dev group, `differs` why a package has other
+    versions on other platforms."""
     written: dict[str, str] = {}
     for text in requirements:
         try:
@@ -105,6 +109,7 @@ def assemble(
             slot["index"] = package.get("index")
     pins = []
     known = scripts or {}
+    every = target.all_platforms
     for (name, version), slot in sorted(grouped.items()):
         platforms: list[Platform] = slot["platforms"]
         wheels = [
@@ -115,11 +120,13 @@ def assemble(
                 name=name,
                 version=version,
                 artifacts=tuple(sorted(slot["artifacts"].values(), key=lambda a: a.filename)),
-                platforms=tuple(platforms) if len(platforms) < len(target.platforms) else target.platforms,
+                platforms=tuple(platforms) if len(platforms) < len(every) else every,
                 roots=tuple(sorted(slot["roots"])),
                 direct=bool(slot["direct"]),
                 index=slot["index"],
                 scripts=known[wheels[0]] if wheels else None,
+                group="dev" if dev_only is not None and dev_only(tuple(sorted(slot["roots"]))) else "",
+                differs=(differs or {}).get(name, ""),
             )
         )
     return Lock(header=header, target=target, pins=tuple(pins), index_options=tuple(index_options))

@@ -32,6 +32,8 @@ class Pin:  # a dataclass: its `index` field would hide tuple.index
     direct: bool = False
     index: str | None = None
     scripts: tuple[str, ...] | None = None  # console scripts its wheel installs; None: unknown
+    group: str = ""  # "dev": only the dev group needs it (never installed in the image)
+    differs: str = ""  # why this package has another version on other platforms
 
     @property
     def size(self) -> int | None:

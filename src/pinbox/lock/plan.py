@@ -15,11 +15,19 @@ from pinbox.config import Config, load_config
 from pinbox.dockerfile import load_dockerfile
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.lock.dev_group import find_dev
 from pinbox.lock.inputs import Inputs, detect_input, digest, read_inputs
 from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.lock.truth import Truth, find_truth
+from pinbox.platforms import parse_dev_platforms
 from pinbox.record import dataclass
-from pinbox.target import Platform, Target, find_dockerfile, target_from_dockerfile, target_from_flags
+from pinbox.target import (
+    Target,
+    find_dockerfile,
+    platform_from_key,
+    target_from_dockerfile,
+    target_from_flags,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class LockOptions:
     json: bool = False
     dry_run: bool = False
     as_of: str | None = None  # auto (None), now, or YYYY-MM-DD: see pinbox.lock.as_of
+    dev_platforms: tuple[str, ...] = ()  # the team's machines (--dev-platform)
 
 
 def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None = None) -> Target:
@@ -51,41 +60,51 @@ def resolve_target(opts: LockOptions, config: Config, *, lock_path: Path | None 
     dockerfile = Path(opts.dockerfile) if opts.dockerfile else find_dockerfile(opts.project)
     if opts.dockerfile and dockerfile and not dockerfile.exists():
         raise PinboxError("Dockerfile not found", path=dockerfile)
+    target = _image_target(opts, config, python, platform, dockerfile, lock_path)
+    given = opts.dev_platforms or config.dev_platforms
+    where = "--dev-platform" if opts.dev_platforms else config.key("dev-platforms")
+    return target._replace(dev_platforms=parse_dev_platforms(given, where)) if given else target
+
+
+def _image_target(
+    opts: LockOptions,
+    config: Config,
+    python: str | None,
+    platform: str | None,
+    dockerfile: Path | None,
+    lock_path: Path | None,
+) -> Target:
     if dockerfile is not None and dockerfile.is_file():
         return target_from_dockerfile(load_dockerfile(dockerfile), python=python, platforms=platform)
     source = "flags" if (opts.python or opts.platform) else "config" if (python or platform) else None
     recorded = recorded_target(lock_path) if source is None and lock_path is not None else None
     if recorded:
         try:
-            return target_from_key(recorded)
+            return target_from_key(recorded)._replace(dev_platforms=())
         except PinboxError:
             pass  # a damaged header never blocks regenerating the lock: lock for this interpreter
     return target_from_flags(python, platform, source or "this interpreter")
 
 
 def target_from_key(key: str) -> Target:
-    """Target.key() read back (`cpython-3.11 x86_64-manylinux_2_28,aarch64-unknown-linux-musl`)."""
-    python, _, plats = key.partition(" ")
-    platforms = []
+    """Target.key() read back (`cpython-3.11 x86_64-manylinux_2_28,aarch64-unknown-linux-musl`, then
+    ` dev=aarch64-apple-darwin@13.0,x86_64-pc-windows-msvc` when the team's machines are locked too)."""
+    python, _, rest = key.partition(" ")
+    plats, _, dev = rest.partition(" dev=")
     try:
-        for item in plats.split(","):
-            arch, _, rest = item.partition("-")
-            if arch not in ("x86_64", "aarch64"):
-                raise ValueError(arch)
-            if rest.endswith("musl"):
-                platforms.append(Platform(arch, "musl"))
-            else:
-                major, minor = rest.removeprefix("manylinux_").split("_")[:2]
-                platforms.append(Platform(arch, "glibc", (int(major), int(minor))))
+        platforms = tuple(platform_from_key(item) for item in plats.split(","))
+        dev_platforms = tuple(platform_from_key(item) for item in dev.split(",")) if dev else ()
+        if any(p.os != "linux" for p in platforms):
+            raise ValueError(plats)
     except ValueError:
-        raise PinboxError(
-            f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
-        ) from None
-    if not re.fullmatch(r"cpython-3\.\d{1,2}", python):
+        platforms = ()
+    if not platforms or not re.fullmatch(r"cpython-3\.\d{1,2}", python):
         raise PinboxError(
             f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
         )
-    return Target(python.removeprefix("cpython-"), tuple(platforms), "the lock's header")
+    return Target(
+        python.removeprefix("cpython-"), platforms, "the lock's header", dev_platforms=dev_platforms
+    )
 
 
 def output_path(opts: LockOptions, config: Config, fmt: str) -> Path:
@@ -109,6 +128,7 @@ def regenerate_command(opts: LockOptions, fmt: str) -> str:
         words += ["--format", fmt]
     words += [w for e in opts.extras for w in ("--extra", e)]
     words += [w for n in opts.allow_sdist for w in ("--allow-sdist", n)]
+    words += [w for n in opts.dev_platforms for w in ("--dev-platform", n)]
     return shlex.join(words)
 
 
@@ -124,6 +144,7 @@ _RECORDED = {
     "--extra": "extras",
     "--allow-sdist": "allow_sdist",
     "--dockerfile": "dockerfile",
+    "--dev-platform": "dev_platforms",
 }
 
 
@@ -138,7 +159,7 @@ def recorded_options(text: str, project: Path) -> LockOptions:
     values: dict[str, object] = {}
     for flag, value in zip(words[::2], words[1::2], strict=False):
         name = _RECORDED.get(flag)
-        if name in ("extras", "allow_sdist"):
+        if name in ("extras", "allow_sdist", "dev_platforms"):
             values[name] = (*values.get(name, ()), value)  # type: ignore[misc]
         elif name == "as_of" and not _valid_as_of(value):
             continue  # a damaged header never blocks regenerating: the default (auto) instead
@@ -183,6 +204,13 @@ class Plan:
     allow_sdist: tuple[str, ...]
     exclude_newer: str | None
     truth: Truth | None = None  # uv.lock, poetry.lock or Pipfile.lock: its versions are kept
+    dev: Inputs | None = None  # the dev group (requirements-dev.in, [dependency-groups] dev)
+
+    @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file the lock is made from, as its header lists them."""
+        dev = tuple(f for f in self.dev.files if f not in self.inputs.files) if self.dev else ()
+        return (*self.inputs.files, *dev, *([self.truth.path] if self.truth else []))
 
 
 def make_plan(opts: LockOptions) -> Plan:
@@ -203,6 +231,8 @@ def make_plan(opts: LockOptions) -> Plan:
     options |= {"as_of": opts.as_of} if opts.as_of else {}  # only when given: older locks stay fresh
     truth = find_truth(opts.project)
     options |= {"truth": [truth.path.name, truth.digest]} if truth else {}
+    dev = find_dev(opts.project, inputs)
+    options |= {"dev": dev.canonical} if dev else {}
     return Plan(
         config,
         fmt,
@@ -214,6 +244,7 @@ def make_plan(opts: LockOptions) -> Plan:
         allow_sdist,
         exclude_newer,
         truth,
+        dev,
     )
 
 
@@ -222,5 +253,14 @@ def staleness(project_root: Path, lock_path: Path) -> str | None:
     output = lock_path if lock_path.is_absolute() else project_root / lock_path
     rel = output.relative_to(project_root) if output.is_relative_to(project_root) else output
     opts = with_recorded(LockOptions(project=project_root, output=str(rel)), output)
-    plan = make_plan(opts)
-    return stale_reason(plan.output, plan.target.key(), plan.digest)
+    return plan_staleness(make_plan(opts))
+
+
+def plan_staleness(plan: Plan) -> str | None:
+    """Why the plan's lock (and its dev group's, when the project has one) is stale, or None."""
+    reason = stale_reason(plan.output, plan.target.key(), plan.digest)
+    if reason is None and plan.dev is not None and plan.format == "requirements":
+        from pinbox.lock.dev_group import dev_lock_path
+
+        reason = stale_reason(dev_lock_path(plan.output), plan.target.key(), plan.digest)
+    return reason

@@ -19,7 +19,8 @@ def is_pylock(path: Path) -> bool:
 
 
 def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
-    """Pins of an existing lock for each of the target's platforms (keyed by Platform.uv)."""
+    """Pins of an existing lock for each of the target's platforms, the team's machines included
+    (keyed by Platform.uv)."""
     text = read_text(path, what="lock")
     entries: list[tuple[str, str, str | None]] = []  # name, version, marker
     if is_pylock(path):
@@ -41,7 +42,7 @@ def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
                 marker = entry.requirement.marker
                 entries.append((entry.requirement.name, version, str(marker) if marker else None))
     pins: dict[str, dict[str, str]] = {}
-    for platform in target.platforms:
+    for platform in target.all_platforms:
         env = platform.marker_env(target.full_python)
         pins[platform.uv] = {
             name: version
@@ -52,12 +53,42 @@ def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
 
 
 def _evaluate(marker: str, env: dict[str, str], path: Path) -> bool:
-    from packaging.markers import InvalidMarker, Marker
+    from packaging.markers import InvalidMarker
 
     try:
-        return Marker(marker).evaluate(env)
+        return applies(marker, env, groups=frozenset({"dev"}))  # preferences: the dev group's too
     except InvalidMarker as exc:
         raise PinboxError(f"invalid marker {marker!r}: {exc}".split("\n")[0], path=path) from None
+
+
+def applies(marker: str, env: dict[str, str], groups: frozenset[str] = frozenset()) -> bool:
+    """A lock line's marker evaluated for a platform's `env` with these dependency groups installed
+    (PEP 751 markers may name `dependency_groups` and `extras`). Raises InvalidMarker."""
+    from packaging.markers import Marker, UndefinedComparison, UndefinedEnvironmentName
+
+    full = {**env, "extras": frozenset(), "dependency_groups": groups}
+    try:
+        return bool(Marker(marker).evaluate(full, context="lock_file"))  # type: ignore[arg-type]
+    except (UndefinedComparison, UndefinedEnvironmentName):
+        return True  # what it asks of cannot be known here: keep the line
+
+
+def in_image(marker: str | None, target_key: str | None) -> bool:
+    """Whether a lock line with this marker installs in the image: true unless the lock's header
+    names the image's platforms and the marker excludes every one of them (the team's macOS and
+    Windows lines). An invalid marker or header answers true: the line is kept, and shown."""
+    if marker is None or not target_key:
+        return True
+    from packaging.markers import InvalidMarker, Marker
+
+    from pinbox.lock.plan import target_from_key
+
+    try:
+        target = target_from_key(target_key)
+        Marker(marker)
+    except (PinboxError, InvalidMarker):
+        return True
+    return any(applies(marker, p.marker_env(target.full_python)) for p in target.platforms)
 
 
 def stale_reason(path: Path, target_key: str | None, digest: str) -> str | None:
@@ -122,6 +153,7 @@ class LockedBlock(Record):
     size: int | None  # bytes of the largest wheel, from the `wheel:` note (approximate)
     roots: tuple[str, ...] = ()  # the top-level requirements that pulled it in, as written
     scripts: tuple[str, ...] = ()  # the console scripts its wheel installs, as the lock records them
+    marker: str | None = None  # the line's environment marker (a team lock's macOS/Windows lines)
 
 
 def read_blocks(text: str, path: Path) -> tuple[str, list[LockedBlock]]:
@@ -149,6 +181,7 @@ def read_blocks(text: str, path: Path) -> tuple[str, list[LockedBlock]]:
                 size_of(block),
                 roots_of(block),
                 scripts_of(block),
+                str(entry.requirement.marker) if entry.requirement.marker else None,
             )
         )
     return head, blocks

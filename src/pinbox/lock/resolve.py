@@ -7,7 +7,6 @@ target before the cut-off.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -21,7 +20,9 @@ from pinbox.lock.as_of import AsOf, check_choice, infer, later_for
 from pinbox.lock.container import Container, find_container
 from pinbox.lock.plan import LockOptions, Plan
 from pinbox.lock.truth import Truth
+from pinbox.lock.unify import Divergence, unify
 from pinbox.ui import UI
+from pinbox.venv import runs
 
 
 def resolve(
@@ -30,8 +31,9 @@ def resolve(
     previous: dict[str, dict[str, str]],
     ui: UI,
     on_resolved: Callable[[list[tuple[dict[str, Any], ...]]], None] | None = None,
-) -> tuple[list[uv.Resolution], AsOf]:
-    """The resolutions for every platform, and the cut-off they were made with."""
+) -> tuple[list[uv.Resolution], AsOf, list[Divergence]]:
+    """The resolutions for every platform (the image's, then the team's machines), the cut-off they
+    were made with, and the packages left at other versions on some platforms."""
     target, inputs = plan.target, plan.inputs
     as_of = _as_of(opts, plan, ui)
     request = uv.Request(
@@ -45,19 +47,30 @@ def resolve(
         exclude_newer=plan.exclude_newer or as_of.date,
         exclude_newer_packages=as_of.exempt,
         previous=previous,
+        index_options=inputs.index_options,
+        more_inputs=plan.dev.files[:1] if plan.dev and plan.dev.kind == "requirements" else (),
+        groups=("dev",) if plan.dev and plan.dev.kind == "pyproject" else (),
     )
     if plan.allow_sdist:
         python, container = _builder(plan, ui)
         request = replace(request, build_python=python, container=container)
     blockers: list[uv.NoWheel] = []
+
+    def image_resolved(packages: list[tuple[dict[str, Any], ...]]) -> None:
+        if on_resolved is not None:  # console scripts matter in the image only
+            on_resolved(packages[: len(target.platforms)])
+
     with tempfile.TemporaryDirectory(prefix="pinbox-resolve-") as tmp:
         if plan.truth:
             request = replace(request, constraints=_constraints(plan.truth, Path(tmp), ui))
         while True:
             try:
-                resolutions = uv.resolve(request, target.platforms, on_resolved=on_resolved)
+                resolutions = uv.resolve(request, target.all_platforms, on_resolved=image_resolved)
+                resolutions, divergences, moved = unify(request, resolutions, target.platforms, Path(tmp))
+                if moved and on_resolved is not None:  # the image's versions changed: look again
+                    on_resolved([r.packages for r in resolutions[: len(target.platforms)]])
             except uv.NoWheel as exc:
-                later = later_for(as_of, exc.package, target.full_python, target.platforms)
+                later = later_for(as_of, exc.package, target.full_python, target.all_platforms)
                 if later is not None:  # under a cut-off: that package as of its first wheel
                     as_of = later
                     request = replace(request, exclude_newer_packages=as_of.exempt)
@@ -73,7 +86,11 @@ def resolve(
                 continue
             if blockers:
                 raise _all(blockers)
-            return resolutions, as_of
+            for line in moved:
+                ui.warn(line)
+            for divergence in divergences:
+                ui.warn(f"versions differ by platform: {divergence.said()}")
+            return resolutions, as_of, divergences
 
 
 MAX_BLOCKERS = 25
@@ -109,7 +126,8 @@ def _as_of(opts: LockOptions, plan: Plan, ui: UI) -> AsOf:
     """The cut-off of a time-consistent resolution (none when --exclude-newer sets one)."""
     if plan.exclude_newer:
         return AsOf()
-    as_of = infer(check_choice(opts.as_of or "auto"), plan.inputs.requirements, plan.inputs.index_options)
+    requirements = (*plan.inputs.requirements, *(plan.dev.requirements if plan.dev else ()))
+    as_of = infer(check_choice(opts.as_of or "auto"), requirements, plan.inputs.index_options)
     as_of = replace(as_of, builds=bool(plan.allow_sdist))
     if as_of.note:
         ui.info(as_of.note)
@@ -138,7 +156,7 @@ def _builder(plan: Plan, ui: UI) -> tuple[str, Container | None]:
     names = ", ".join(plan.allow_sdist)
     here = host_python()
     found = sys.executable if here == minor else shutil.which(f"python{minor}")
-    if found and (here == minor or _runs(found, minor)):
+    if found and (here == minor or runs(found, minor)):
         ui.info(
             f"--allow-sdist {names}: built for their dependencies with {found} (Python {minor}, the image's)"
         )
@@ -163,17 +181,3 @@ def _builder(plan: Plan, ui: UI) -> tuple[str, Container | None]:
 def host_python() -> str:
     """This interpreter's X.Y."""
     return f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
-def _runs(path: str, minor: str) -> bool:
-    """Whether `path` is a working Python `minor` (a pyenv shim for another version is not)."""
-    try:
-        done = subprocess.run(
-            [path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0 and done.stdout.strip() == minor

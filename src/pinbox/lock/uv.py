@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from pinbox.errors import PinboxError
 from pinbox.lock.container import Container
+from pinbox.lock.uv_batch import compile_each, refresh_unseen, run_uv
 from pinbox.lock.uv_errors import NoWheel as NoWheel  # re-exported: callers catch uv.NoWheel
 from pinbox.lock.uv_errors import Unresolvable as Unresolvable
 from pinbox.lock.uv_errors import explain_failure
@@ -67,6 +67,10 @@ class Request:
     build_python: str = sys.executable  # builds --allow-sdist packages for their metadata: the image's X.Y
     container: Container | None = None  # run uv there: this machine lacks the image's Python
     previous: dict[str, dict[str, str]] = field(default_factory=dict)  # platform.uv -> pins
+    more_inputs: tuple[Path, ...] = ()  # resolved together with `input`: the dev group's file
+    groups: tuple[str, ...] = ()  # pyproject [dependency-groups] resolved together with `input`
+    same_versions: Path | None = None  # `name==version` constraints making platforms agree
+    index_options: tuple[str, ...] = ()  # the inputs' --index-url/--find-links lines
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class Resolution:
 
 def _base_args(req: Request, platform: Platform) -> list[str]:
     args = [
-        "pip", "compile", str(req.input), "--python-version", req.python,
+        "pip", "compile", str(req.input), *map(str, req.more_inputs), "--python-version", req.python,
         "--python-platform", platform.uv, "--only-binary", ":all:",
         "--no-header", "--no-progress", "--color", "never", "--quiet",
         # uv needs an interpreter only to build sdists (--allow-sdist); naming one skips ~0.1 s of
@@ -101,13 +105,11 @@ def _base_args(req: Request, platform: Platform) -> list[str]:
         args += ["--constraint", str(req.constraints)]
     if req.overrides:
         args += ["--override", str(req.overrides)]
+    if req.same_versions:
+        args += ["--constraint", str(req.same_versions)]
+    for group in req.groups:
+        args += ["--group", f"{req.input}:{group}"]
     return args
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["UV_PYTHON_DOWNLOADS"] = "never"  # never fetch an interpreter just to resolve
-    return env
 
 
 def _seed(path: Path, previous: dict[str, str]) -> Path:
@@ -124,13 +126,16 @@ def resolve(
     req: Request,
     platforms: Sequence[Platform],
     on_resolved: Callable[[list[tuple[dict[str, Any], ...]]], None] | None = None,
+    *,
+    fetched: bool = False,
 ) -> list[Resolution]:
     """Resolve for every platform; raise PinboxError with uv's explanation on failure.
 
-    First `uv pip compile --format pylock.toml` per platform (platforms side by side): the
-    resolution, with exactly the target's files and hashes. Then, to learn who pulled each package
-    in, the same inputs again with those pins as constraints, `--offline`: no network and a
-    trivial resolution from uv's cache, so memory stays one resolver's and time grows little.
+    First `uv pip compile --format pylock.toml` per platform: the resolution, with exactly the
+    target's files and hashes, the index read once (pinbox.lock.uv_batch; `fetched`: this run
+    already read it). Then, to learn who pulled each package in, the same inputs again with those
+    pins as constraints, `--offline`: no network and a trivial resolution from uv's cache, so
+    memory stays one resolver's and time grows little.
     """
     binary = uv_binary()
     with tempfile.TemporaryDirectory(prefix="pinbox-") as tmp:
@@ -142,10 +147,21 @@ def resolve(
             ([*_base_args(req, p), "--format", "pylock.toml", "-o", str(out)], req.project)
             for p, out in zip(platforms, pylocks, strict=True)
         ]
-        for i, result in enumerate(run_uv(binary, jobs, req.container)):
+        envs = [p.uv_env for p in platforms]
+        results = compile_each(binary, jobs, req.container, envs, fetched=fetched)
+        for i, result in enumerate(results):
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platforms[i])
         packages = [parse_pylock(out.read_text(), out) for out in pylocks]
+        if not fetched and refresh_unseen(
+            binary, req.project, packages, req.index_options, Path(tmp), req.container
+        ):
+            for i, result in enumerate(
+                compile_each(binary, jobs[1:], req.container, envs[1:], fetched=True), 1
+            ):
+                if result.returncode != 0:
+                    raise explain_failure(result.stderr, req, platforms[i])
+            packages = [parse_pylock(out.read_text(), out) for out in pylocks]
         if on_resolved is not None:
             on_resolved(packages)  # e.g. read the wheels' console scripts while uv annotates
         parents = _annotate(binary, req, platforms, packages, Path(tmp))
@@ -167,11 +183,12 @@ def _annotate(
         args = [*_base_args(req, platform), "--annotation-style", "line", "-c", str(pins)]
         args = [a for a in args if a not in ("--upgrade",)]
         jobs.append((args, req.project))
-    results = run_uv(binary, [([*args, "--offline"], cwd) for args, cwd in jobs], req.container)
+    envs = [p.uv_env for p in platforms]
+    results = run_uv(binary, [([*args, "--offline"], cwd) for args, cwd in jobs], req.container, envs)
     out = []
     for (args, cwd), result, pkgs, platform in zip(jobs, results, packages, platforms, strict=True):
         if result.returncode != 0:  # not all in the cache (an unusual index): ask the network
-            result = run_uv(binary, [(args, cwd)], req.container)[0]
+            result = run_uv(binary, [(args, cwd)], req.container, [platform.uv_env])[0]
             if result.returncode != 0:
                 raise explain_failure(result.stderr, req, platform)
         versions, parents = parse_annotated(result.stdout)
@@ -180,44 +197,11 @@ def _annotate(
         versions = {name: v for name, v in versions.items() if name not in local}
         if versions != expected:
             raise PinboxError(
-                f"uv gave different versions when annotating the resolution for {platform.docker}",
+                f"uv gave different versions when annotating the resolution for {platform.name}",
                 hint="run pinbox lock again; if it persists, report it with `pinbox -v lock`",
             )
         out.append(parents)
     return out
-
-
-def run_uv(
-    binary: str, jobs: Sequence[tuple[list[str], Path]], container: Container | None = None
-) -> list[subprocess.CompletedProcess[str]]:
-    """Run uv commands side by side in their working folders (in `container` when given); return
-    them in order."""
-    procs: list[subprocess.Popen[str]] = []
-    done = []
-    try:
-        for args, cwd in jobs:
-            try:
-                procs.append(
-                    subprocess.Popen(
-                        container.argv(binary, args, cwd) if container else [binary, *args],
-                        cwd=cwd,
-                        env=_env(),
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                    )
-                )
-            except OSError as exc:
-                raise PinboxError(f"cannot run uv ({binary}): {exc.strerror or exc}") from None
-        for proc in procs:
-            out, err = proc.communicate()
-            done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    finally:  # interrupted or terminated: no uv is left running
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
-    return done
 
 
 _VIA = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:==|@)\s*(\S+)?.*?#\s*via\s+(.*)$")

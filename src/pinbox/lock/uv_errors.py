@@ -75,7 +75,7 @@ def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxErro
     uv's explanation without the hints that name options pinbox does not have."""
     text = "\n".join(line for line in stderr.strip().splitlines() if _applies(line))
     minor = ".".join(req.python.split(".")[:2])
-    target = f"CPython {minor} on {platform.docker} ({platform.tag})"
+    target = f"CPython {minor} on {platform.name} ({platform.tag})"
     explanation = re.sub(r"^error: ", "", text.strip())
     wheel = _NO_WHEEL.search(text) or _NO_WHEEL_HINT.search(text)
     if wheel:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pinbox.lock.read import roots_of, scripts_of, size_of
+from pinbox.lock.read import in_image, roots_of, scripts_of, size_of
 from pinbox.memo import per_object
 from pinbox.names import normalize, package_name
 from pinbox.record import Record
@@ -45,8 +45,16 @@ def locked(doc: LockDoc) -> tuple[Locked, ...]:
 
 
 def _read(doc: LockDoc) -> tuple[Locked, ...]:
+    """The packages the image installs: a team lock's lines for other machines are left out."""
+    target = doc.header.get("target")
     if isinstance(doc, RequirementsDoc):
-        entries = [e for e in doc.parsed.requirements if e.name and e.requirement]
+        entries = [
+            e
+            for e in doc.parsed.requirements
+            if e.name
+            and e.requirement
+            and in_image(str(e.requirement.marker) if e.requirement.marker else None, target)
+        ]
         ends = [e.start for e in entries[1:]] + [len(doc.text)] * bool(entries)
         notes = "# from:" in doc.text or "# via" in doc.text  # pinbox's and pip-compile's notes
         return tuple(
@@ -73,7 +81,9 @@ def _read(doc: LockDoc) -> tuple[Locked, ...]:
             hashes=_wheel_hashes(p.get("wheels")),
         )
         for p in packages
-        if isinstance(p, dict) and (name := normalize(str(p.get("name", ""))))
+        if isinstance(p, dict)
+        and (name := normalize(str(p.get("name", ""))))
+        and in_image(p["marker"] if isinstance(p.get("marker"), str) else None, target)
     )
 
 
