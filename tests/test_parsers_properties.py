@@ -12,10 +12,10 @@ from pinbox.config import load_config
 from pinbox.dockerfile.ignore import parse_dockerignore
 from pinbox.errors import PinboxError
 from pinbox.lock.header import parse_header
-from pinbox.lock.plan import target_from_key
 from pinbox.requirements import parse_requirements
 from pinbox.requirements.freeze import repair_freeze
 from pinbox.rules.context import _compose
+from pinbox.target import target_from_key
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
 LINES = st.lists(

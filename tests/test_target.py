@@ -353,8 +353,8 @@ def test_no_distribution_python_to_infer(text: str) -> None:
 
 
 def test_a_team_target_key_reads_back() -> None:
-    from pinbox.lock.plan import target_from_key
     from pinbox.platforms import parse_dev_platforms
+    from pinbox.target import target_from_key
 
     team = parse_dev_platforms(["linux/amd64,macos/arm64@14.0,windows/amd64"])
     target = Target("3.11", (Platform("x86_64", glibc=(2, 36)),), "x", dev_platforms=team)
@@ -370,7 +370,7 @@ def test_a_team_target_key_reads_back() -> None:
     "key", ["cpython-3.11 aarch64-apple-darwin", "cpython-3.11 x86_64-manylinux_2_28 dev=bogus"]
 )
 def test_a_damaged_team_key_is_an_error(key: str) -> None:
-    from pinbox.lock.plan import target_from_key
+    from pinbox.target import target_from_key
 
     with pytest.raises(PinboxError, match="cannot read the target"):
         target_from_key(key)

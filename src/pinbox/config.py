@@ -32,6 +32,10 @@ class Config(Record):
     check: CheckConfig = CheckConfig()
     dev_platforms: tuple[str, ...] = ()  # the team's machines: macos/arm64, windows/amd64, ...
 
+    def lock_file(self, fmt: str | None = None) -> str:
+        """The lock's file name: `output`, else what `pinbox lock` writes in this format."""
+        return self.output or ("pylock.toml" if (fmt or self.format) == "pylock" else "requirements.lock")
+
     def key(self, name: str) -> str:
         """A key as messages name it: `[tool.pinbox] check.select`, or `check.select` in a pinbox.toml."""
         return f"{'' if self.source and self.source.name == _OWN_FILE else _TABLE}{name}"

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pinbox.dockerfile import Dockerfile
 from pinbox.errors import PinboxError
 from pinbox.platforms import DEFAULT_GLIBC, Platform, host_platform, parse_platforms, platform_from_key
 from pinbox.record import Record
+
+if TYPE_CHECKING:
+    from pinbox.dockerfile import Dockerfile
 
 __all__ = ["DEFAULT_GLIBC", "Platform", "Target", "host_platform", "parse_platforms", "platform_from_key"]
 
@@ -231,3 +234,24 @@ DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile", "containerfile"
 def find_dockerfile(project: Path) -> Path | None:
     """The project's Dockerfile: `Dockerfile`, else `dockerfile` or `Containerfile`."""
     return next((project / n for n in DOCKERFILE_NAMES if (project / n).is_file()), None)
+
+
+def target_from_key(key: str) -> Target:
+    """Target.key() read back (`cpython-3.11 x86_64-manylinux_2_28,aarch64-unknown-linux-musl`, then
+    ` dev=aarch64-apple-darwin@13.0,x86_64-pc-windows-msvc` when the team's machines are locked too)."""
+    python, _, rest = key.partition(" ")
+    plats, _, dev = rest.partition(" dev=")
+    try:
+        platforms = tuple(platform_from_key(item) for item in plats.split(","))
+        dev_platforms = tuple(platform_from_key(item) for item in dev.split(",")) if dev else ()
+        if any(p.os != "linux" for p in platforms):
+            raise ValueError(plats)
+    except ValueError:
+        platforms = ()
+    if not platforms or not re.fullmatch(r"cpython-3\.\d{1,2}", python):
+        raise PinboxError(
+            f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
+        )
+    return Target(
+        python.removeprefix("cpython-"), platforms, "the lock's header", dev_platforms=dev_platforms
+    )

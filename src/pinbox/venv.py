@@ -1,7 +1,7 @@
 """Virtualenvs `pinbox sync` fills: which Python one runs, and making one with the lock's Python.
 
 An interpreter of the locked version is looked for on this machine only (this one, `pythonX.Y` on
-PATH, or one uv already manages); pinbox never downloads one by itself.
+PATH, pyenv's installs, or one uv already manages); pinbox never downloads one by itself.
 """
 
 from __future__ import annotations
@@ -50,13 +50,24 @@ def runs(path: str, minor: str) -> bool:
     return done.returncode == 0 and done.stdout.strip() == minor
 
 
+def _pyenv_versions(minor: str) -> list[str]:
+    """pyenv's installs of `minor`, newest first: its shims answer only for the versions a shell
+    selected, so `pythonX.Y` on PATH may be a shim that refuses to run."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [
+        p for p in root.glob(f"{minor}.*/bin/python{minor}") if re.fullmatch(rf"{minor}\.\d+", p.parts[-3])
+    ]
+    return [str(p) for p in sorted(found, key=lambda p: int(p.parts[-3].rsplit(".", 1)[1]), reverse=True)]
+
+
 def find_python(minor: str, uv: str) -> str:
-    """A Python `minor` on this machine: this interpreter, `pythonX.Y` on PATH, or one uv manages."""
+    """A Python `minor` on this machine: this interpreter, `pythonX.Y` on PATH, a pyenv install,
+    or one uv manages."""
     if f"{sys.version_info.major}.{sys.version_info.minor}" == minor:
         return sys.executable
-    found = shutil.which(f"python{minor}")
-    if found and runs(found, minor):
-        return found
+    for found in (shutil.which(f"python{minor}"), *_pyenv_versions(minor)):
+        if found and runs(found, minor):
+            return found
     try:
         done = subprocess.run(
             [uv, "python", "find", minor, "--no-python-downloads"],

@@ -217,6 +217,14 @@ def test_the_dev_group_is_locked_with_the_main_set(tmp_path: Path, run_pinbox: R
     assert run_pinbox("lock", "--check", project)[0] == 0
     code, _, err = run_pinbox("lock", project)  # a re-lock of the same inputs changes nothing
     assert code == 0 and "Added" not in err and "Removed" not in err
+    assert run_pinbox("check", "--select", "stale-lock", project)[0] == 0  # both locks fresh
+    (project / "requirements-dev.in").write_text("-r requirements.in\nresponses\npytest\n")
+    code, out, _ = run_pinbox("check", "--select", "stale-lock", project)
+    assert code == 1 and {Path(line.split(":")[0]).name for line in out.splitlines()} == {
+        "requirements.lock",
+        "requirements-dev.lock",
+    }
+    (project / "requirements-dev.in").write_text("-r requirements.in\nresponses\n")
     dev_lock.unlink()
     assert run_pinbox("lock", "--check", project)[0] == 1  # the dev group's lock is part of it
 
@@ -280,3 +288,15 @@ def test_the_dev_group_pins_count_for_the_as_of_date(tmp_path: Path, run_pinbox:
     assert code == 0, err
     assert "iniconfig==2.0.0" in (project / "requirements-dev.lock").read_text()
     assert "resolved as of 2023-01-08: newest pinned release is iniconfig 2.0.0" in err
+
+
+def test_init_diff_shows_the_dev_groups_lock_and_writes_nothing(tmp_path: Path, run_pinbox: Run) -> None:
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "requirements.in").write_text("pyyaml\n")
+    (project / "requirements-dev.in").write_text("-r requirements.in\niniconfig\n")
+    (project / "main.py").write_text("print(1)\n")
+    code, out, _ = run_pinbox("init", "--diff", project)
+    assert code == 0
+    assert "/app/requirements-dev.lock\n" in out and "+-r requirements.lock" in out
+    assert not (project / "requirements-dev.lock").exists()

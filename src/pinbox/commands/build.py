@@ -19,12 +19,12 @@ from pinbox.engine.summary import as_json, layers_of, render, summarize
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.generate import GENERATED
 from pinbox.generate.fragments import FOLDER, fragment_texts, load_lock, write_fragments
-from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, target_from_key, with_recorded
+from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
 from pinbox.lock.read import recorded_target, stale_reason
 from pinbox.names import package_name
 from pinbox.record import dataclass
 from pinbox.reference import check_reference, project_name
-from pinbox.target import find_dockerfile, parse_platforms
+from pinbox.target import find_dockerfile, parse_platforms, target_from_key
 from pinbox.ui import UI
 
 

@@ -20,6 +20,7 @@ from pinbox.generate.fragments import FOLDER, INSTALLER, fragment_texts, load_lo
 from pinbox.generate.render import cmd_json, render
 from pinbox.lock import uv
 from pinbox.lock.assemble import assemble
+from pinbox.lock.dev_group import dev_lock_path
 from pinbox.lock.header import parse_header
 from pinbox.lock.model import Header
 from pinbox.lock.plan import LockOptions, Plan, make_plan, output_path, with_recorded
@@ -239,7 +240,9 @@ def _write(opts: InitOptions, ui: UI, existing: Existing | None, added: tuple[Pa
     ]
     if opts.diff:  # writes nothing, not even a stale lock
         changes = [(opts.project / name, text) for name, text in files.items()]
-        for path, text in [*changes, *([(plan.output, made.text)] if made else [])]:
+        locks = [(plan.output, made.text)] if made else []
+        locks += [(dev_lock_path(plan.output), made.dev_text)] if made and made.dev_text else []
+        for path, text in [*changes, *locks]:
             diff = unified_diff(Path(paths.shown(path)), _existing(path), text)
             if diff:
                 ui.result(diff.rstrip("\n"))

@@ -1,5 +1,7 @@
 """`pinbox sync`: make a virtualenv match the lock exactly, for this machine.
 
+Only light modules load before uv starts; what checks the lock's freshness loads while uv works.
+
 uv does the work (`uv pip sync --require-hashes`): missing packages are installed, extra ones
 removed, other versions replaced, every file checked against the lock's hashes. pinbox decides
 what to sync: the lock must cover this machine (its image platforms or the team's), the
@@ -20,14 +22,12 @@ from pinbox.config import load_config
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.dev_group import GROUP, dev_lock_path
-from pinbox.lock.header import parse_header
-from pinbox.lock.plan import LockOptions, output_path, staleness, target_from_key
-from pinbox.lock.read import is_pylock
-from pinbox.lock.uv import uv_binary
+from pinbox.lock.header import is_pylock, parse_header
+from pinbox.lock.uv_batch import uv_binary
 from pinbox.platforms import Platform, this_machine
 from pinbox.record import Record
 from pinbox.structured import load_toml
-from pinbox.target import Target
+from pinbox.target import Target, target_from_key
 from pinbox.ui import UI
 from pinbox.venv import find_python, venv_python, venv_version
 
@@ -64,6 +64,8 @@ def _run(opts: SyncOptions, ui: UI) -> int:
         uv, ["pip", "sync", *_flags(python, groups, opts.offline), *map(str, files)], opts.project
     )
     with running:  # while uv works: is the lock still fresh?
+        from pinbox.lock.plan import staleness  # reads the inputs: loaded while uv works
+
         try:
             stale = staleness(opts.project, lock)
         except PinboxError as exc:  # its inputs do not read: the lock is what there is to sync to
@@ -86,13 +88,8 @@ def _run(opts: SyncOptions, ui: UI) -> int:
 
 
 def _lock_path(opts: SyncOptions) -> Path:
-    config = load_config(opts.project)
-    lock = (
-        Path(opts.lock)
-        if opts.lock
-        else output_path(LockOptions(project=opts.project), config, config.format)
-    )
-    lock = lock if lock.is_absolute() or opts.lock is None else Path.cwd() / lock
+    given = Path(opts.lock or load_config(opts.project).lock_file())
+    lock = given if given.is_absolute() else (Path.cwd() if opts.lock else opts.project) / given
     if not lock.is_file():
         raise PinboxError(
             f"no lock at {paths.shown(lock)}",

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
-from pinbox.lock.inputs import Inputs, read_inputs
 from pinbox.names import normalize, package_name
 from pinbox.structured import load_toml
+
+if TYPE_CHECKING:
+    from pinbox.lock.inputs import Inputs
 
 GROUP = "dev"
 
 
 def find_dev(project: Path, main: Inputs) -> Inputs | None:
     """The dev group's inputs for this main input, or None when the project has none."""
+    from pinbox.lock.inputs import read_inputs
+
     if main.kind == "pyproject":
         return _pyproject_group(project, main.path)
     folder = main.path.parent
@@ -44,6 +48,8 @@ def _pyproject_group(project: Path, path: Path) -> Inputs | None:
         return None
     requirements = _group(groups, GROUP, path, ())
     canonical = json.dumps({"dependency-groups": {GROUP: requirements}}, sort_keys=True)
+    from pinbox.lock.inputs import Inputs
+
     return Inputs(project, path, "pyproject", (path,), tuple(requirements), (), canonical)
 
 
@@ -79,3 +85,12 @@ def dev_only(main: Inputs, dev: Inputs, roots: tuple[str, ...]) -> bool:
 def dev_lock_path(output: Path) -> Path:
     """`requirements.lock` -> `requirements-dev.lock`, beside it."""
     return output.with_name(f"{output.stem}-{GROUP}{output.suffix}")
+
+
+def main_lock_of(path: Path) -> Path | None:
+    """`requirements-dev.lock` -> `requirements.lock` when that one exists beside it, else None."""
+    suffix = f"-{GROUP}"
+    if not path.stem.endswith(suffix):
+        return None
+    main = path.with_name(f"{path.stem.removesuffix(suffix)}{path.suffix}")
+    return main if main.is_file() else None

@@ -6,7 +6,6 @@ on when a lock is fresh.
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import fields, replace
 from pathlib import Path
@@ -24,9 +23,9 @@ from pinbox.record import dataclass
 from pinbox.target import (
     Target,
     find_dockerfile,
-    platform_from_key,
     target_from_dockerfile,
     target_from_flags,
+    target_from_key,
 )
 
 
@@ -86,29 +85,8 @@ def _image_target(
     return target_from_flags(python, platform, source or "this interpreter")
 
 
-def target_from_key(key: str) -> Target:
-    """Target.key() read back (`cpython-3.11 x86_64-manylinux_2_28,aarch64-unknown-linux-musl`, then
-    ` dev=aarch64-apple-darwin@13.0,x86_64-pc-windows-msvc` when the team's machines are locked too)."""
-    python, _, rest = key.partition(" ")
-    plats, _, dev = rest.partition(" dev=")
-    try:
-        platforms = tuple(platform_from_key(item) for item in plats.split(","))
-        dev_platforms = tuple(platform_from_key(item) for item in dev.split(",")) if dev else ()
-        if any(p.os != "linux" for p in platforms):
-            raise ValueError(plats)
-    except ValueError:
-        platforms = ()
-    if not platforms or not re.fullmatch(r"cpython-3\.\d{1,2}", python):
-        raise PinboxError(
-            f"cannot read the target {key!r} in the lock's header", hint="regenerate it with `pinbox lock`"
-        )
-    return Target(
-        python.removeprefix("cpython-"), platforms, "the lock's header", dev_platforms=dev_platforms
-    )
-
-
 def output_path(opts: LockOptions, config: Config, fmt: str) -> Path:
-    name = opts.output or config.output or ("pylock.toml" if fmt == "pylock" else "requirements.lock")
+    name = opts.output or config.lock_file(fmt)
     path = Path(name)
     return path if path.is_absolute() else opts.project / path
 
@@ -249,8 +227,12 @@ def make_plan(opts: LockOptions) -> Plan:
 
 
 def staleness(project_root: Path, lock_path: Path) -> str | None:
-    """Why a pinbox lock no longer matches its inputs or target (one line), or None if fresh."""
+    """Why a pinbox lock no longer matches its inputs or target (one line), or None if fresh. A dev
+    group's lock (requirements-dev.lock) is judged with the main lock it was made with."""
+    from pinbox.lock.dev_group import main_lock_of
+
     output = lock_path if lock_path.is_absolute() else project_root / lock_path
+    output = main_lock_of(output) or output
     rel = output.relative_to(project_root) if output.is_relative_to(project_root) else output
     opts = with_recorded(LockOptions(project=project_root, output=str(rel)), output)
     return plan_staleness(make_plan(opts))

@@ -7,15 +7,12 @@ from pathlib import Path
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.lock.header import is_pylock as is_pylock  # re-exported: where readers look for it
 from pinbox.lock.header import parse_header
 from pinbox.record import Record
 from pinbox.requirements import parse_requirements
 from pinbox.structured import load_toml
 from pinbox.target import Target
-
-
-def is_pylock(path: Path) -> bool:
-    return path.suffix == ".toml"
 
 
 def read_pins(path: Path, target: Target) -> dict[str, dict[str, str]]:
@@ -81,7 +78,7 @@ def in_image(marker: str | None, target_key: str | None) -> bool:
         return True
     from packaging.markers import InvalidMarker, Marker
 
-    from pinbox.lock.plan import target_from_key
+    from pinbox.target import target_from_key
 
     try:
         target = target_from_key(target_key)

@@ -8,9 +8,7 @@ version; if they do not (an upload landed between them), the pair is run again.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,6 +19,7 @@ from typing import Any
 from pinbox.errors import PinboxError
 from pinbox.lock.container import Container
 from pinbox.lock.uv_batch import compile_each, refresh_unseen, run_uv
+from pinbox.lock.uv_batch import uv_binary as uv_binary  # re-exported: callers ask pinbox.lock.uv
 from pinbox.lock.uv_errors import NoWheel as NoWheel  # re-exported: callers catch uv.NoWheel
 from pinbox.lock.uv_errors import Unresolvable as Unresolvable
 from pinbox.lock.uv_errors import explain_failure
@@ -28,27 +27,6 @@ from pinbox.names import normalize
 from pinbox.record import dataclass
 from pinbox.target import Platform
 from pinbox.tomlcompat import tomllib
-
-
-def uv_binary() -> str:
-    """The uv executable: `PINBOX_UV`, else the one the `uv` package installed, else PATH."""
-    chosen = os.environ.get("PINBOX_UV")
-    if chosen:
-        path = shutil.which(chosen)
-        if path is None or not Path(path).is_file():
-            raise PinboxError(
-                f"PINBOX_UV={chosen}: not an executable file", hint="point it at a uv binary, or unset it"
-            )
-        return path
-    try:
-        from uv import find_uv_bin
-
-        return str(find_uv_bin())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("uv")
-        if found:
-            return found
-    raise PinboxError("cannot find the uv binary", hint="pip install uv, or set PINBOX_UV")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ others that did; one that fails for a real reason (no version fits) is not asked
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,27 @@ from typing import Any
 from pinbox.errors import PinboxError
 from pinbox.lock.container import Container
 from pinbox.names import normalize
+
+
+def uv_binary() -> str:
+    """The uv executable: `PINBOX_UV`, else the one the `uv` package installed, else PATH."""
+    chosen = os.environ.get("PINBOX_UV")
+    if chosen:
+        path = shutil.which(chosen)
+        if path is None or not Path(path).is_file():
+            raise PinboxError(
+                f"PINBOX_UV={chosen}: not an executable file", hint="point it at a uv binary, or unset it"
+            )
+        return path
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if found:
+            return found
+    raise PinboxError("cannot find the uv binary", hint="pip install uv, or set PINBOX_UV")
 
 
 def _env() -> dict[str, str]:

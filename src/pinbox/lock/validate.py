@@ -22,7 +22,7 @@ def damage(path: Path, text: str) -> str | None:
         return "its header lacks target"
     target = header.get("target")
     if target is not None:
-        from pinbox.lock.plan import target_from_key
+        from pinbox.target import target_from_key
 
         try:
             target_from_key(target)
