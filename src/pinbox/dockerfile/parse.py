@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import dockerfile as buildkit
 from pinbox.dockerfile.model import Dockerfile, Instruction, Stage
 from pinbox.dockerfile.state import assignments, remember_secrets, substitute
 from pinbox.errors import PinboxError
@@ -17,7 +16,10 @@ from pinbox.fsutil import read_text
 from pinbox.signals import held
 from pinbox.textpos import line_text, lines
 
-KNOWN = frozenset(c.upper() for c in buildkit.all_cmds())
+with held():  # loading BuildKit's parser starts Go's runtime: Ctrl-C raised inside it crashed (SIGSEGV)
+    import dockerfile as buildkit
+
+    KNOWN = frozenset(c.upper() for c in buildkit.all_cmds())
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 
 
