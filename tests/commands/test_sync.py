@@ -124,3 +124,13 @@ def test_a_stale_lock_is_synced_with_a_warning(tmp_path: Path, run_pinbox: Run) 
     assert code == 0
     assert "changed since requirements.lock was made: syncing to it as it is" in err
     assert "attrs" not in _installed(project / ".venv")
+
+
+def test_a_pylock_with_its_dev_group(tmp_path: Path, run_pinbox: Run) -> None:
+    project = _project(tmp_path, "--platform", "linux/amd64", "--format", "pylock")
+    assert not (project / "requirements.lock").exists()
+    code, _, err = run_pinbox("sync", project)  # found without --lock: what `pinbox lock` wrote
+    assert code == 0 and "/pylock.toml (group dev) for linux/amd64" in err
+    assert _installed(project / ".venv") == {"six": "1.16.0", "idna": "3.7", "iniconfig": "2.0.0"}
+    code, out, _ = run_pinbox("sync", "--check", "--no-dev", project)
+    assert code == 1 and out.splitlines() == ["- iniconfig==2.0.0"]

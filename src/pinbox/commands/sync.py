@@ -18,7 +18,7 @@ import subprocess
 from pathlib import Path
 
 from pinbox import paths
-from pinbox.config import load_config
+from pinbox.config import FORMATS, load_config
 from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.dev_group import GROUP, dev_lock_path
@@ -88,8 +88,13 @@ def _run(opts: SyncOptions, ui: UI) -> int:
 
 
 def _lock_path(opts: SyncOptions) -> Path:
-    given = Path(opts.lock or load_config(opts.project).lock_file())
-    lock = given if given.is_absolute() else (Path.cwd() if opts.lock else opts.project) / given
+    """--lock, else the project's: the configured one, or whichever format `pinbox lock` wrote."""
+    config = load_config(opts.project)
+    if opts.lock:
+        lock = Path(opts.lock) if Path(opts.lock).is_absolute() else Path.cwd() / opts.lock
+    else:
+        names = [config.lock_file()] if config.output else [config.lock_file(f) for f in FORMATS]
+        lock = next((p for p in map(opts.project.joinpath, names) if p.is_file()), opts.project / names[0])
     if not lock.is_file():
         raise PinboxError(
             f"no lock at {paths.shown(lock)}",
