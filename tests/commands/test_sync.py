@@ -134,3 +134,14 @@ def test_a_pylock_with_its_dev_group(tmp_path: Path, run_pinbox: Run) -> None:
     assert _installed(project / ".venv") == {"six": "1.16.0", "idna": "3.7", "iniconfig": "2.0.0"}
     code, out, _ = run_pinbox("sync", "--check", "--no-dev", project)
     assert code == 1 and out.splitlines() == ["- iniconfig==2.0.0"]
+
+
+def test_a_lock_that_includes_a_file_outside_the_project_is_refused(tmp_path: Path, run_pinbox: Run) -> None:
+    project = _project(tmp_path, "--platform", "linux/amd64")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=hunter2-is-not-a-requirement\n")
+    dev_lock = project / "requirements-dev.lock"
+    dev_lock.write_text(dev_lock.read_text() + f"-r {secret}\n")  # a hostile pull request
+    code, _, err = run_pinbox("sync", project)
+    assert code == 2 and "outside the project" in err
+    assert "hunter2" not in err and not (project / ".venv").exists()

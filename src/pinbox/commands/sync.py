@@ -136,7 +136,12 @@ def _sources(lock: Path, dev: bool) -> tuple[list[Path], tuple[str, ...]]:
         has_dev = GROUP in (data.get("dependency-groups") or [])
         return [lock], (GROUP,) if dev and has_dev else ()
     dev_lock = dev_lock_path(lock)
-    return ([dev_lock] if dev and dev_lock.is_file() else [lock]), ()
+    files = [dev_lock] if dev and dev_lock.is_file() else [lock]
+    from pinbox.requirements import load_requirements
+
+    for path in files:  # uv reads them and what they include: only what the path policy lets pinbox read
+        load_requirements(path)
+    return files, ()
 
 
 def _flags(python: Path, groups: tuple[str, ...], offline: bool) -> list[str]:
