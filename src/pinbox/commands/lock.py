@@ -152,9 +152,11 @@ def make(opts: LockOptions, ui: UI) -> Made:
     _say_python(target, ui)
     if plan.dev is not None:
         into = dev_lock_path(output).name if plan.format == "requirements" else f"{output.name} (group dev)"
+        named = inputs.relative(plan.dev.path)
+        source = f"[dependency-groups] dev of {named}" if plan.dev.kind == "pyproject" else named
         ui.info(
-            f"dev group: {inputs.relative(plan.dev.path)} is locked with {inputs.relative(inputs.path)} into "
-            f"{into}; the image installs the main set only"
+            f"dev group: {source} is locked with {inputs.relative(inputs.path)} into {into}; the image "
+            "installs the main set only"
         )
     with ui.spinner(f"Resolving {inputs.relative(inputs.path)} for {target.describe()}"):
         resolutions, as_of, divergences = resolve(opts, plan, previous, ui, on_resolved=scripts.start)
