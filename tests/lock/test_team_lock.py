@@ -300,3 +300,14 @@ def test_init_diff_shows_the_dev_groups_lock_and_writes_nothing(tmp_path: Path, 
     assert code == 0
     assert "/app/requirements-dev.lock\n" in out and "+-r requirements.lock" in out
     assert not (project / "requirements-dev.lock").exists()
+
+
+def test_a_dev_group_locks_from_another_folder(
+    tmp_path: Path, run_pinbox: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dev input is handed to uv, which runs in the project: its path must not be the caller's."""
+    _project(tmp_path, "six==1.16.0\n", dev="-r requirements.in\niniconfig==2.0.0\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_pinbox("lock", "team")
+    assert code == 0, err
+    assert "iniconfig==2.0.0" in (tmp_path / "team" / "requirements-dev.lock").read_text()

@@ -48,7 +48,8 @@ def resolve(
         exclude_newer_packages=as_of.exempt,
         previous=previous,
         index_options=inputs.index_options,
-        more_inputs=plan.dev.files[:1] if plan.dev and plan.dev.kind == "requirements" else (),
+        # absolute, as `input` is: uv runs in the project, pinbox maybe elsewhere
+        more_inputs=(plan.dev.path.resolve(),) if plan.dev and plan.dev.kind == "requirements" else (),
         groups=("dev",) if plan.dev and plan.dev.kind == "pyproject" else (),
     )
     if plan.allow_sdist:
