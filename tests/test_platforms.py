@@ -148,3 +148,11 @@ def test_image_platforms_stay_linux_and_point_to_dev_platforms() -> None:
     with pytest.raises(PinboxError) as info:
         parse_platforms("macos/arm64")
     assert info.value.hint is not None and "--dev-platform" in info.value.hint
+
+
+def test_a_machine_no_lock_can_name_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pinbox.platforms import this_machine
+
+    monkeypatch.setattr("platform.machine", lambda: "armv7l")
+    with pytest.raises(PinboxError, match=r"architecture \(armv7l\) is not one a lock can name"):
+        this_machine()

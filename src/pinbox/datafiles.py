@@ -38,7 +38,7 @@ def data_table(name: str) -> dict[str, Any]:
     data = _load(kept)
     if data is None:
         data = _parse(source)
-        _store(kept, data)
+        _store(kept, data, name)
     return data
 
 
@@ -68,7 +68,7 @@ def _load(kept: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _store(kept: Path, data: dict[str, Any]) -> None:
+def _store(kept: Path, data: dict[str, Any], name: str) -> None:
     """Keep `data` for the next run and drop what older sources of the same table left."""
     try:
         blob = marshal.dumps(data)
@@ -77,7 +77,7 @@ def _store(kept: Path, data: dict[str, Any]) -> None:
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(kept, blob)
-        for old in kept.parent.glob(f"{kept.name.split('-')[0]}-*.marshal"):
+        for old in kept.parent.glob(f"{name}-*.marshal"):
             if old != kept:
                 old.unlink(missing_ok=True)
     except (OSError, PinboxError):

@@ -222,7 +222,13 @@ def host_platform() -> Platform:
 
 def this_machine() -> Platform:
     """The platform pinbox runs on, as a lock names it (its OS, architecture and libc)."""
-    arch = ARCH_OF_DOCKER.get(_platform.machine().lower(), _platform.machine().lower())
+    machine = _platform.machine()
+    arch = ARCH_OF_DOCKER.get(machine.lower())
+    if arch is None:
+        raise PinboxError(
+            f"this machine's architecture ({machine or 'unknown'}) is not one a lock can name",
+            hint="locks cover " + ", ".join(DEV_PLATFORMS),
+        )
     if sys.platform == "darwin":
         return Platform(arch, os="macos")
     if sys.platform == "win32":

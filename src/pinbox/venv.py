@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pinbox.errors import PinboxError
 from pinbox.fsutil import read_text
+from pinbox.lock.uv_batch import uv_env
 
 _VERSION = re.compile(r"^\s*(?:version|version_info)\s*=\s*(\d+)\.(\d+)", re.MULTILINE)
 
@@ -74,7 +75,7 @@ def find_python(minor: str, uv: str) -> str:
             capture_output=True,
             text=True,
             timeout=60,
-            env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+            env=uv_env(),
         )
     except (OSError, subprocess.TimeoutExpired):
         done = None

@@ -177,7 +177,7 @@ def make(opts: LockOptions, ui: UI) -> Made:
         (*inputs.requirements, *(dev.requirements if dev else ())),
         inputs.index_options,
         found,
-        dev_only=(lambda roots: dev_only(main, dev, roots)) if dev else None,
+        dev_only=dev_only(main, dev) if dev else None,
         differs={d.name: d.said() for d in divergences},
     )
     unknown = [p for p in lock.pins if p.scripts is None]

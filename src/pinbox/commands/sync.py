@@ -1,18 +1,17 @@
 """`pinbox sync`: make a virtualenv match the lock exactly, for this machine.
 
-Only light modules load before uv starts; what checks the lock's freshness loads while uv works.
-
 uv does the work (`uv pip sync --require-hashes`): missing packages are installed, extra ones
 removed, other versions replaced, every file checked against the lock's hashes. pinbox decides
 what to sync: the lock must cover this machine (its image platforms or the team's), the
 virtualenv must run the lock's Python (one is made with it when missing), and the dev group
 (requirements-dev.lock) is included unless --no-dev. A project that is a package is installed
 into it, editable and without dependencies, after the sync.
+
+Only light modules load before uv starts; what checks the lock's freshness loads while uv works.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -23,7 +22,9 @@ from pinbox.errors import EXIT_FINDINGS, PinboxError
 from pinbox.fsutil import read_text
 from pinbox.lock.dev_group import GROUP, dev_lock_path
 from pinbox.lock.header import is_pylock, parse_header
-from pinbox.lock.uv_batch import uv_binary
+from pinbox.lock.uv_batch import uv_binary, uv_env
+from pinbox.lock.uv_errors import indented
+from pinbox.names import normalize
 from pinbox.platforms import Platform, this_machine
 from pinbox.record import Record
 from pinbox.structured import load_toml
@@ -150,21 +151,29 @@ def _flags(python: Path, groups: tuple[str, ...], offline: bool) -> list[str]:
     return flags + (["--offline"] if offline else [])
 
 
+def _unusable(venv: Path, minor: str) -> PinboxError | None:
+    """Why an existing `venv` cannot be synced to a lock for Python `minor` (it is never replaced
+    silently), or None."""
+    found = venv_version(venv)
+    if found is None:
+        return PinboxError(
+            f"{paths.shown(venv)} exists but is not a virtualenv (no readable pyvenv.cfg)",
+            hint="move it away, or pass --venv PATH",
+        )
+    if found != minor:
+        return PinboxError(
+            f"{paths.shown(venv)} runs Python {found}, and the lock is for Python {minor} (the image's)",
+            hint=f"remove it (`pinbox sync` then makes one with Python {minor}), or pass --venv PATH",
+        )
+    return None
+
+
 def _ensure_venv(uv: str, venv: Path, minor: str, ui: UI) -> Path:
-    """The virtualenv's interpreter; the virtualenv is made with Python `minor` when missing, and
-    one of another Python is an error (never replaced silently)."""
+    """The virtualenv's interpreter; the virtualenv is made with Python `minor` when missing."""
     if venv.exists():
-        found = venv_version(venv)
-        if found is None:
-            raise PinboxError(
-                f"{paths.shown(venv)} exists but is not a virtualenv (no readable pyvenv.cfg)",
-                hint="move it away, or pass --venv PATH",
-            )
-        if found != minor:
-            raise PinboxError(
-                f"{paths.shown(venv)} runs Python {found}, and the lock is for Python {minor} (the image's)",
-                hint=f"remove it (`pinbox sync` then makes one with Python {minor}), or pass --venv PATH",
-            )
+        problem = _unusable(venv, minor)
+        if problem is not None:
+            raise problem
         return venv_python(venv)
     python = find_python(minor, uv)
     paths.check_write(venv)
@@ -189,9 +198,9 @@ def _check(
     if not venv.exists():
         ui.result(f"drift: {paths.shown(venv)} does not exist; `pinbox sync` makes it")
         return EXIT_FINDINGS
-    found = venv_version(venv)
-    if found != target.python:
-        ui.result(f"drift: {paths.shown(venv)} runs Python {found}, the lock is for {target.python}")
+    problem = _unusable(venv, target.python)
+    if problem is not None:
+        ui.result(f"drift: {problem.message}")
         return EXIT_FINDINGS
     args = ["pip", "sync", "--dry-run", *_flags(venv_python(venv), groups, opts.offline), *map(str, files)]
     done = _uv(uv, args, opts.project)
@@ -217,7 +226,7 @@ def _changes(stderr: str) -> list[str]:
 
 def _name(change: str) -> str:
     found = _CHANGE.match(change)
-    return found.group(2).lower().replace("_", "-") if found else ""
+    return str(normalize(found.group(2))) if found else ""
 
 
 def _package(project: Path) -> str | None:
@@ -231,7 +240,7 @@ def _package(project: Path) -> str | None:
     name = meta.get("name") if isinstance(meta, dict) else None
     if "build-system" not in data or not isinstance(name, str):
         return None
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return str(normalize(name))
 
 
 def _install_project(uv: str, python: Path, opts: SyncOptions, name: str) -> None:
@@ -242,11 +251,9 @@ def _install_project(uv: str, python: Path, opts: SyncOptions, name: str) -> Non
 
 
 def _start(uv: str, args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.pop("VIRTUAL_ENV", None)  # the virtualenv is named with --python, never taken from the shell
     try:
         return subprocess.Popen(
-            [uv, *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [uv, *args], cwd=cwd, env=uv_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
     except OSError as exc:
         raise PinboxError(f"cannot run uv ({uv}): {exc.strerror or exc}") from None
@@ -263,4 +270,5 @@ def _uv(uv: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]
 
 
 def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.strip().splitlines()[-12:])
+    """The end of uv's output (what it concluded), indented."""
+    return indented("\n".join(text.strip().splitlines()[-12:]))

@@ -12,6 +12,7 @@ which starts with `-r requirements.lock`; a pylock.toml marks its packages
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,12 +75,17 @@ def _group(groups: dict[str, Any], name: str, path: Path, seen: tuple[str, ...])
     return out
 
 
-def dev_only(main: Inputs, dev: Inputs, roots: tuple[str, ...]) -> bool:
-    """Whether a pin that these requirements (as written) pulled in belongs to the dev group alone."""
-    names = {n for n in map(package_name, roots) if n}
+def dev_only(main: Inputs, dev: Inputs) -> Callable[[tuple[str, ...]], bool]:
+    """Whether a pin that these requirements (as written) pulled in belongs to the dev group alone
+    (the names of both groups are read once, not once a pin)."""
     main_names = {str(normalize(n)) for n in map(package_name, main.requirements) if n}
     dev_names = {str(normalize(n)) for n in map(package_name, dev.requirements) if n} - main_names
-    return bool(names) and names <= dev_names
+
+    def only_dev(roots: tuple[str, ...]) -> bool:
+        names = {n for n in map(package_name, roots) if n}
+        return bool(names) and names <= dev_names
+
+    return only_dev
 
 
 def dev_lock_path(output: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from pinbox.errors import PinboxError
@@ -76,16 +77,23 @@ def in_image(marker: str | None, target_key: str | None) -> bool:
     Windows lines). An invalid marker or header answers true: the line is kept, and shown."""
     if marker is None or not target_key:
         return True
-    from packaging.markers import InvalidMarker, Marker
-
-    from pinbox.target import target_from_key
+    from packaging.markers import InvalidMarker
 
     try:
-        target = target_from_key(target_key)
-        Marker(marker)
+        envs = _image_envs(target_key)
+        return any(applies(marker, env) for env in envs)
     except (PinboxError, InvalidMarker):
         return True
-    return any(applies(marker, p.marker_env(target.full_python)) for p in target.platforms)
+
+
+@cache
+def _image_envs(target_key: str) -> tuple[dict[str, str], ...]:
+    """The marker environments of the image's platforms a lock header names (read once a key:
+    rules and layer fragments ask for every line of the lock)."""
+    from pinbox.target import target_from_key
+
+    target = target_from_key(target_key)
+    return tuple(p.marker_env(target.full_python) for p in target.platforms)
 
 
 def stale_reason(path: Path, target_key: str | None, digest: str) -> str | None:

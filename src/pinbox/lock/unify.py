@@ -90,12 +90,9 @@ def unify(
                 if name in before.get(p, {}) and before[p][name] != after[p].get(name)
             ]
             results, failed = retried, {}
+    final = [(r.platform.name, versions_of(r)) for r in results]
     divergences = [
-        Divergence(
-            name,
-            tuple((r.platform.name, versions_of(r)[name]) for r in results if name in versions_of(r)),
-            _reason(name, failed),
-        )
+        Divergence(name, tuple((p, v[name]) for p, v in final if name in v), _reason(name, failed))
         for name in sorted(divergent(results))
     ]
     return results, divergences, moved

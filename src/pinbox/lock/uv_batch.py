@@ -46,9 +46,12 @@ def uv_binary() -> str:
     raise PinboxError("cannot find the uv binary", hint="pip install uv, or set PINBOX_UV")
 
 
-def _env() -> dict[str, str]:
+def uv_env() -> dict[str, str]:
+    """The environment pinbox runs uv in: never fetching an interpreter, never taking the shell's
+    virtualenv (pinbox names the interpreter with --python)."""
     env = dict(os.environ)
-    env["UV_PYTHON_DOWNLOADS"] = "never"  # never fetch an interpreter just to resolve
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env.pop("VIRTUAL_ENV", None)
     return env
 
 
@@ -125,7 +128,7 @@ def run_uv(
                     subprocess.Popen(
                         container.argv(binary, args, cwd) if container else [binary, *args],
                         cwd=cwd,
-                        env=_env() | (envs[i] if i < len(envs) else {}),
+                        env=uv_env() | (envs[i] if i < len(envs) else {}),
                         stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE,
                         text=True,

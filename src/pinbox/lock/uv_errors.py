@@ -82,20 +82,21 @@ def explain_failure(stderr: str, req: Request, platform: Platform) -> PinboxErro
         name = wheel.group(1)
         return NoWheel(
             str(normalize(name)),
-            f"no wheel of {name} for {target}\n{_indent(explanation)}",
+            f"no wheel of {name} for {target}\n{indented(explanation)}",
             hint=f"pick a version of {name} that ships a wheel for {platform.tag} and Python "
             f"{minor}, or build it from source in the image with --allow-sdist {name}",
             needed_by=_needed_by(text, name),
         )
     if any(marker in text for marker in _NETWORK):
         return PinboxError(
-            f"cannot reach the package index while resolving for {target}\n{_indent(explanation)}",
+            f"cannot reach the package index while resolving for {target}\n{indented(explanation)}",
             hint="check the network, proxy and index URL; the existing lock was left untouched",
         )
     if "No solution found" in text or "unsatisfiable" in text:
-        return Unresolvable(f"the requirements cannot be resolved for {target}:\n{_indent(explanation)}")
-    return PinboxError(f"uv failed while resolving for {target}:\n{_indent(explanation)}")
+        return Unresolvable(f"the requirements cannot be resolved for {target}:\n{indented(explanation)}")
+    return PinboxError(f"uv failed while resolving for {target}:\n{indented(explanation)}")
 
 
-def _indent(text: str) -> str:
+def indented(text: str) -> str:
+    """uv's output under pinbox's own line, indented."""
     return "\n".join("  " + line for line in text.splitlines())
